@@ -1,0 +1,35 @@
+# The two commands a newcomer needs:  `make run`  and  `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+# Development defaults: DEBUG on, SQLite under var/, the embedded broker. Override from the environment.
+export DEBUG ?= 1
+
+.PHONY: run test install install-dev setup lint
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+install: $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+
+install-dev: $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+
+setup: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py createcachetable
+	$(BIN)/python manage.py demo_setup
+
+## Install, migrate, create the demo login and start web, worker and beat together.
+run: setup
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start
+
+## Install the dev tools and run the whole test suite (SQLite unless DATABASE_URL is set).
+test: install-dev
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/python manage.py makemigrations --check --dry-run

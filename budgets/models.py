@@ -1,0 +1,1 @@
+"""Budgets and budget lines arrive with the Budgets API work."""

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ChangeordersConfig(AppConfig):
+    name = "changeorders"
+    verbose_name = "Change orders"

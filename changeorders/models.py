@@ -1,0 +1,1 @@
+"""Change orders arrive with the change-order work."""

@@ -1,0 +1,16 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("companies/", views.company_list, name="company_list"),
+    path("c/<int:company_id>/members/", views.members, name="members"),
+    path("c/<int:company_id>/members/<int:membership_id>/role/", views.member_role, name="member_role"),
+    path("c/<int:company_id>/members/<int:membership_id>/remove/", views.member_remove, name="member_remove"),
+    path(
+        "c/<int:company_id>/invitations/<int:invitation_id>/revoke/",
+        views.invitation_revoke,
+        name="invitation_revoke",
+    ),
+    path("invitations/<str:token>/", views.invitation_accept, name="invitation_accept"),
+]

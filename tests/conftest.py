@@ -1,0 +1,73 @@
+"""Persona fixtures: one company with a member of every role, an outsider, and another tenant."""
+
+import pytest
+
+from quickbooks.models import Role
+from tests.factories import PASSWORD, CompanyFactory, MembershipFactory
+
+ROLES = [Role.VIEWER, Role.PROJECT_MANAGER, Role.ACCOUNTANT, Role.ADMIN]
+
+
+@pytest.fixture
+def password():
+    return PASSWORD
+
+
+@pytest.fixture
+def company(db):
+    return CompanyFactory(name="Harbor Build Co.")
+
+
+@pytest.fixture
+def other_company(db):
+    """Another tenant's company, with its own admin."""
+    other = CompanyFactory(name="Rival Renovations Inc.")
+    MembershipFactory(company=other, role=Role.ADMIN)
+    return other
+
+
+def _member(company, role):
+    return MembershipFactory(company=company, role=role).user
+
+
+@pytest.fixture
+def admin_user(company):
+    return _member(company, Role.ADMIN)
+
+
+@pytest.fixture
+def accountant(company):
+    return _member(company, Role.ACCOUNTANT)
+
+
+@pytest.fixture
+def project_manager(company):
+    return _member(company, Role.PROJECT_MANAGER)
+
+
+@pytest.fixture
+def viewer(company):
+    return _member(company, Role.VIEWER)
+
+
+@pytest.fixture
+def outsider(db, other_company):
+    """Signed up, member of another company, not of ours."""
+    return _member(other_company, Role.ADMIN)
+
+
+@pytest.fixture(params=ROLES, ids=[r.value for r in ROLES])
+def member(request, company):
+    """Each role in turn; `member.role` says which."""
+    user = _member(company, request.param)
+    user.role = request.param
+    return user
+
+
+@pytest.fixture
+def login(client):
+    def _login(user):
+        client.force_login(user)
+        return client
+
+    return _login
