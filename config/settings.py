@@ -85,6 +85,17 @@ else:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# The local QuickBooks simulator (dev, tests, demo): its own database, never the app's.
+# Production leaves it out with QBO_SANDBOX_APP=0; nothing in the product imports it.
+SANDBOX_APP = env.bool("QBO_SANDBOX_APP", default=True)
+if SANDBOX_APP:
+    INSTALLED_APPS.append("sandbox")
+    DATABASES["sandbox"] = env.db("SANDBOX_DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'sandbox.sqlite3'}")
+    if DATABASES["sandbox"]["ENGINE"] == "django.db.backends.sqlite3":
+        DATABASES["sandbox"].setdefault("OPTIONS", {}).update({"timeout": 20, "transaction_mode": "IMMEDIATE"})
+        DATABASES["sandbox"]["TEST"] = {"NAME": str(VAR_DIR / "test-sandbox.sqlite3")}
+    DATABASE_ROUTERS = ["sandbox.routers.SandboxRouter"]
+
 # Redis, when REDIS_URL is set, carries the Celery broker, the cache and the locks built on it.
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:

@@ -1,0 +1,18 @@
+"""JSON the way Intuit writes it: money stays exact (Decimal in, plain JSON numbers out)."""
+
+from decimal import Decimal
+
+import simplejson
+
+
+def loads(text: str | bytes):
+    return simplejson.loads(text, use_decimal=True)
+
+
+def dumps(value) -> str:
+    return simplejson.dumps(value, use_decimal=True, separators=(",", ":"))
+
+
+def money(value) -> Decimal:
+    """Round to cents the way QuickBooks stores amounts."""
+    return Decimal(value).quantize(Decimal("0.01"))
