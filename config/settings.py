@@ -5,6 +5,7 @@ processes on one machine, so a newcomer needs nothing but Python. Production set
 REDIS_URL, SECRET_KEY and friends (see README "Configuration").
 """
 
+import os
 from pathlib import Path
 
 import environ
@@ -79,7 +80,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Web, worker and beat share the file: wait for the lock instead of failing at once.
     DATABASES["default"].setdefault("OPTIONS", {}).update({"timeout": 20, "transaction_mode": "IMMEDIATE"})
     # A file, not :memory:, so a real Celery worker started by the tests sees the test data.
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-costline.sqlite3")}
+    # Per process, so that test runs side by side do not share a file.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-costline-{os.getpid()}.sqlite3")}
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
@@ -93,7 +95,7 @@ if SANDBOX_APP:
     DATABASES["sandbox"] = env.db("SANDBOX_DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'sandbox.sqlite3'}")
     if DATABASES["sandbox"]["ENGINE"] == "django.db.backends.sqlite3":
         DATABASES["sandbox"].setdefault("OPTIONS", {}).update({"timeout": 20, "transaction_mode": "IMMEDIATE"})
-        DATABASES["sandbox"]["TEST"] = {"NAME": str(VAR_DIR / "test-sandbox.sqlite3")}
+        DATABASES["sandbox"]["TEST"] = {"NAME": str(VAR_DIR / f"test-sandbox-{os.getpid()}.sqlite3")}
     DATABASE_ROUTERS = ["sandbox.routers.SandboxRouter"]
 
 # Redis, when REDIS_URL is set, carries the Celery broker, the cache and the locks built on it.
