@@ -1,11 +1,21 @@
 """Persona fixtures: one company with a member of every role, an outsider, and another tenant."""
 
+import uuid
+
 import pytest
 
 from quickbooks.models import Role
 from tests.factories import PASSWORD, CompanyFactory, MembershipFactory
 
 ROLES = [Role.VIEWER, Role.PROJECT_MANAGER, Role.ACCOUNTANT, Role.ADMIN]
+
+
+@pytest.fixture(autouse=True)
+def isolated_cache(settings):
+    """Each test sees an empty cache (allauth's rate limits live there) without wiping a shared Redis."""
+    settings.CACHES = {
+        name: {**config, "KEY_PREFIX": f"test-{uuid.uuid4().hex}"} for name, config in settings.CACHES.items()
+    }
 
 
 @pytest.fixture

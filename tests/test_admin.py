@@ -1,0 +1,56 @@
+"""The admin is an operations console: every model is there, searchable, and synced fields are read-only."""
+
+import pytest
+from django.contrib import admin
+from django.urls import reverse
+
+from quickbooks.models import Company
+from tests.factories import InvitationFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+PRODUCT_APPS = {"accounts", "quickbooks", "projects", "budgets", "changeorders"}
+
+
+@pytest.fixture
+def staff_client(client):
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    return client
+
+
+def _product_models():
+    return [model for model in admin.site._registry if model._meta.app_label in PRODUCT_APPS]
+
+
+def test_every_product_model_is_in_the_admin():
+    from django.apps import apps
+
+    registered = set(_product_models())
+    models = {m for m in apps.get_models() if m._meta.app_label in PRODUCT_APPS}
+
+    assert models == registered
+
+
+@pytest.mark.parametrize("model", _product_models(), ids=lambda m: m._meta.label)
+def test_changelist_search_and_add_pages_load(staff_client, model, viewer, company):
+    InvitationFactory(company=company)
+    info = (model._meta.app_label, model._meta.model_name)
+
+    assert staff_client.get(reverse("admin:{}_{}_changelist".format(*info))).status_code == 200
+    assert staff_client.get(reverse("admin:{}_{}_changelist".format(*info)), {"q": "harbor"}).status_code == 200
+    assert staff_client.get(reverse("admin:{}_{}_add".format(*info))).status_code == 200
+
+
+def test_connection_fields_are_read_only_in_the_admin(staff_client, company):
+    html = staff_client.get(reverse("admin:quickbooks_company_change", args=[company.pk])).content.decode()
+
+    assert 'name="name"' in html
+    assert 'name="realm_id"' not in html
+    assert 'name="connection_state"' not in html
+
+
+def test_admin_search_finds_a_company_by_name(staff_client, company, other_company):
+    response = staff_client.get(reverse("admin:quickbooks_company_changelist"), {"q": "harbor"})
+
+    assert list(response.context["cl"].queryset) == [company]
+    assert Company.objects.count() == 2
