@@ -1,6 +1,6 @@
 """JSON the way Intuit writes it: money stays exact (Decimal in, plain JSON numbers out)."""
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 import simplejson
 
@@ -14,5 +14,5 @@ def dumps(value) -> str:
 
 
 def money(value) -> Decimal:
-    """Round to cents the way QuickBooks stores amounts."""
-    return Decimal(value).quantize(Decimal("0.01"))
+    """Round to cents the way QuickBooks does: half up (100.005 -> 100.01), not to even."""
+    return Decimal(value).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)

@@ -52,8 +52,9 @@ def stale_object() -> QBOFault:
 
 
 def business_validation(detail: str, *, code=6000, element="") -> QBOFault:
-    return QBOFault(code, "A business validation error has occurred while processing your request", detail,
-                    element=element)
+    return QBOFault(
+        code, "A business validation error has occurred while processing your request", detail, element=element
+    )
 
 
 def json_response(body, status=200) -> HttpResponse:
@@ -65,16 +66,30 @@ def json_response(body, status=200) -> HttpResponse:
 def gateway_fault(status: int, detail: str) -> HttpResponse:
     """401 (code 3200, AuthenticationFailed) or 403 (code 3100, ApplicationAuthorizationFailed)."""
     if status == 401:
-        message, code, fault_type = "message=AuthenticationFailed; errorCode=003200; statusCode=401", "3200", "AUTHENTICATION"
+        message, code, fault_type = (
+            "message=AuthenticationFailed; errorCode=003200; statusCode=401",
+            "3200",
+            "AUTHENTICATION",
+        )
     else:
         message, code, fault_type = (
-            "message=ApplicationAuthorizationFailed; errorCode=003100; statusCode=403", "3100", "SERVICE"
+            "message=ApplicationAuthorizationFailed; errorCode=003100; statusCode=403",
+            "3100",
+            "SERVICE",
         )
     body = {
-        "warnings": None, "intuitObject": None,
+        "warnings": None,
+        "intuitObject": None,
         "fault": {"error": [{"message": message, "detail": detail, "code": code, "element": None}], "type": fault_type},
-        "report": None, "queryResponse": None, "batchItemResponse": [], "attachableResponse": [],
-        "syncErrorResponse": None, "requestId": None, "time": intuit_now(epoch_ms=True), "status": None, "cdcresponse": [],
+        "report": None,
+        "queryResponse": None,
+        "batchItemResponse": [],
+        "attachableResponse": [],
+        "syncErrorResponse": None,
+        "requestId": None,
+        "time": intuit_now(epoch_ms=True),
+        "status": None,
+        "cdcresponse": [],
     }
     response = json_response(body, status=status)
     if status == 401:

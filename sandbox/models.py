@@ -84,6 +84,9 @@ class GraphObject(models.Model):
             models.UniqueConstraint(fields=["realm", "type", "object_id"], name="sandbox_graph_object_unique_id")
         ]
 
+    def __str__(self):
+        return f"{self.type} {self.object_id} in {self.realm_id}"
+
     @property
     def document(self) -> dict:
         return codec.loads(self.document_json)
@@ -103,6 +106,9 @@ class Counter(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["realm", "name"], name="sandbox_counter_unique")]
 
+    def __str__(self):
+        return f"{self.name} = {self.value}"
+
 
 class OAuthGrant(models.Model):
     """An app's authorization for one realm: an authorization code, then access and refresh tokens."""
@@ -120,6 +126,9 @@ class OAuthGrant(models.Model):
     revoked = models.BooleanField(default=False)
     created = models.DateTimeField(default=timezone.now)
 
+    def __str__(self):
+        return f"Grant {self.pk} for {self.realm_id} ({'revoked' if self.revoked else self.client_id})"
+
 
 class SupersededRefreshToken(models.Model):
     """Refresh tokens that a rotation replaced: using one again answers `invalid_grant`."""
@@ -127,6 +136,9 @@ class SupersededRefreshToken(models.Model):
     grant = models.ForeignKey(OAuthGrant, on_delete=models.CASCADE, related_name="superseded")
     token = models.CharField(max_length=200, unique=True)
     superseded_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return f"Superseded refresh token of grant {self.grant_id}"
 
 
 class RequestReplay(models.Model):
@@ -142,6 +154,9 @@ class RequestReplay(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["realm", "request_id"], name="sandbox_request_replay_unique")]
 
+    def __str__(self):
+        return f"requestid {self.request_id} in {self.realm_id}"
+
 
 class WebhookEndpoint(models.Model):
     """Where the simulator POSTs change notifications (Intuit's app webhook settings)."""
@@ -155,6 +170,9 @@ class WebhookEndpoint(models.Model):
     format = models.CharField(max_length=16, choices=Format, default=Format.LEGACY)
     active = models.BooleanField(default=True)
 
+    def __str__(self):
+        return f"{self.url} ({self.format})"
+
 
 class WebhookDelivery(models.Model):
     """Each notification sent (or tried), so tests and people can see what went out."""
@@ -167,6 +185,9 @@ class WebhookDelivery(models.Model):
     attempts = models.IntegerField(default=0)
     created = models.DateTimeField(default=timezone.now)
     delivered_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self):
+        return f"Delivery {self.pk} to {self.endpoint_id}: {self.status_code or self.error or 'pending'}"
 
 
 class FaultRule(models.Model):
@@ -184,3 +205,6 @@ class FaultRule(models.Model):
     path_contains = models.CharField(max_length=200, blank=True)  # only requests whose path contains this
     method = models.CharField(max_length=8, blank=True)  # only this HTTP method ("" = any)
     created = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return f"{self.get_kind_display()} x{self.remaining}"

@@ -1,0 +1,1 @@
+"""Test controls at /_sandbox/: faults, rate limits, webhook endpoints, state and reset (JSON, no auth)."""

@@ -1,0 +1,168 @@
+"""The sandbox's own control API (no Intuit counterpart): what tests and the demo use to steer it."""
+
+from functools import wraps
+
+from django.db.models import Count
+from django.http import HttpResponse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from .. import codec, events
+from ..gateway import limiter
+from ..models import Entity, FaultRule, OAuthGrant, Realm, WebhookDelivery, WebhookEndpoint
+from ..oauth.conf import conf
+from ..webhooks import dispatcher
+from . import services
+
+
+def reply(body, status: int = 200) -> HttpResponse:
+    return HttpResponse(codec.dumps(body), status=status, content_type="application/json")
+
+
+class BadRequest(Exception):
+    pass
+
+
+def read_json(request) -> dict:
+    try:
+        body = codec.loads(request.body or b"{}")
+    except ValueError as exc:
+        raise BadRequest(f"body is not JSON: {exc}") from None
+    if not isinstance(body, dict):
+        raise BadRequest("body must be a JSON object")
+    return body
+
+
+def control_view(methods):
+    """csrf-exempt, method-checked, BadRequest answered as 400 JSON."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            try:
+                return view(request, *args, **kwargs)
+            except BadRequest as exc:
+                return reply({"error": str(exc)}, status=400)
+
+        return csrf_exempt(require_http_methods(methods)(wrapper))
+
+    return decorator
+
+
+def fault_json(rule: FaultRule) -> dict:
+    return {"id": rule.pk, "kind": rule.kind, "remaining": rule.remaining, "delay_seconds": rule.delay_seconds,
+            "path_contains": rule.path_contains, "method": rule.method}
+
+
+@control_view(["GET", "POST", "DELETE"])
+def faults(request):
+    """Sandbox only: add (POST), list (GET) or clear (DELETE) injected faults: 500, 429, delay, drop."""
+    if request.method == "DELETE":
+        FaultRule.objects.all().delete()
+    elif request.method == "POST":
+        body = read_json(request)
+        if body.get("kind") not in FaultRule.Kind.values:
+            raise BadRequest(f"kind must be one of {FaultRule.Kind.values}")
+        try:
+            rule = FaultRule.objects.create(
+                kind=body["kind"], remaining=int(body.get("count", body.get("remaining", 1))),
+                delay_seconds=float(body.get("delay_seconds", 0)), path_contains=str(body.get("path_contains", "")),
+                method=str(body.get("method", "")).upper())
+        except (TypeError, ValueError) as exc:
+            raise BadRequest(str(exc)) from None
+        return reply(fault_json(rule), status=201)
+    return reply({"faults": [fault_json(r) for r in FaultRule.objects.filter(remaining__gt=0).order_by("id")]})
+
+
+@control_view(["GET", "POST"])
+def limits(request):
+    """Sandbox only: read or change the rate limits (null = unlimited; {"reset": true} = back to defaults)."""
+    if request.method == "POST":
+        body = read_json(request)
+        if body.pop("reset", False):
+            limiter.reset()
+        try:
+            limiter.configure(body)
+        except ValueError as exc:
+            raise BadRequest(str(exc)) from None
+    return reply({"limits": limiter.limits()})
+
+
+def delivery_json(delivery: WebhookDelivery) -> dict:
+    return {"id": delivery.pk, "url": delivery.endpoint.url, "format": delivery.endpoint.format,
+            "body": codec.loads(delivery.body), "signature": delivery.signature, "status_code": delivery.status_code,
+            "error": delivery.error, "attempts": delivery.attempts, "created": delivery.created.isoformat(),
+            "delivered_at": delivery.delivered_at.isoformat() if delivery.delivered_at else None}
+
+
+def _register_endpoint(body: dict) -> WebhookEndpoint:
+    url, fmt = body.get("url"), body.get("format", WebhookEndpoint.Format.LEGACY)
+    if not url or not str(url).startswith(("http://", "https://")):
+        raise BadRequest("url must be an http(s) URL")
+    if fmt not in WebhookEndpoint.Format.values:
+        raise BadRequest(f"format must be one of {WebhookEndpoint.Format.values}")
+    endpoint, _ = WebhookEndpoint.objects.update_or_create(url=url, defaults={
+        "format": fmt, "active": bool(body.get("active", True)),
+        "verifier_token": body.get("verifier_token") or conf().webhook_verifier})
+    return endpoint
+
+
+@control_view(["GET", "POST", "DELETE"])
+def webhooks(request):
+    """Sandbox only: register an endpoint (POST url, format), list endpoints and deliveries, or remove all."""
+    if request.method == "POST":
+        endpoint = _register_endpoint(read_json(request))
+        return reply({"id": endpoint.pk, "url": endpoint.url, "format": endpoint.format}, status=201)
+    if request.method == "DELETE":
+        WebhookEndpoint.objects.all().delete()
+    elif request.GET.get("wait"):  # ?wait=5: let gathered changes go out first
+        dispatcher.wait_idle(float(request.GET["wait"]))
+    endpoints = [{"id": e.pk, "url": e.url, "format": e.format, "active": e.active}
+                 for e in WebhookEndpoint.objects.order_by("id")]
+    deliveries = WebhookDelivery.objects.select_related("endpoint").order_by("-id")[:100]
+    return reply({"endpoints": endpoints, "deliveries": [delivery_json(d) for d in deliveries]})
+
+
+@control_view(["GET", "POST"])
+def realms(request):
+    """Sandbox only: list companies, or add one (POST realm_id, name, plan) without the demo seed."""
+    if request.method == "POST":
+        body = read_json(request)
+        if not body.get("realm_id") or not body.get("name"):
+            raise BadRequest("realm_id and name are required")
+        if body.get("plan", Realm.Plan.ADVANCED) not in Realm.Plan.values:
+            raise BadRequest(f"plan must be one of {Realm.Plan.values}")
+        realm, _ = Realm.objects.update_or_create(realm_id=str(body["realm_id"]), defaults={
+            "name": body["name"], "plan": body.get("plan", Realm.Plan.ADVANCED)})
+        return reply({"realm_id": realm.realm_id, "name": realm.name, "plan": realm.plan}, status=201)
+    return reply({"realms": [{"realm_id": r.realm_id, "name": r.name, "plan": r.plan}
+                             for r in Realm.objects.order_by("name")]})
+
+
+@require_GET
+def state(request):
+    """Sandbox only: companies with object counts, grants, faults, limits, webhooks, recent changes."""
+    counts: dict[str, dict] = {}
+    for row in Entity.objects.filter(deleted=False).values("realm__realm_id", "type").annotate(n=Count("id")):
+        counts.setdefault(row["realm__realm_id"], {})[row["type"]] = row["n"]
+    realm_rows = [{"realm_id": r.realm_id, "name": r.name, "plan": r.plan, "entities": counts.get(r.realm_id, {})}
+                  for r in Realm.objects.order_by("name")]
+    changes = [{"realm_id": c.realm_id, "name": c.name, "id": c.id, "operation": c.operation,
+                "at": c.at.isoformat()} for c in events.recent_changes()[-50:]]
+    return reply({
+        "realms": realm_rows,
+        "grants": {"active": OAuthGrant.objects.filter(revoked=False).count(),
+                   "revoked": OAuthGrant.objects.filter(revoked=True).count()},
+        "faults": [fault_json(r) for r in FaultRule.objects.filter(remaining__gt=0).order_by("id")],
+        "limits": limiter.limits(),
+        "webhooks": {"endpoints": WebhookEndpoint.objects.count(), "deliveries": WebhookDelivery.objects.count()},
+        "recent_changes": changes,
+    })
+
+
+@csrf_exempt
+@require_POST
+def reset(request):
+    """Sandbox only: wipe all sandbox state and re-seed the demo companies."""
+    message = services.reset()
+    return reply({"reset": True, "seed": message, "realms": list(Realm.objects.values_list("realm_id", flat=True))})

@@ -1,0 +1,14 @@
+"""The sandbox's in-process tests: a clean rate limiter for each test. `live_sandbox` is in tests/live_sandbox.py."""
+
+import pytest
+
+from sandbox.gateway import limiter
+from tests.live_sandbox import LiveSandbox, WebhookReceiver, free_port, intuit_signature  # noqa: F401 - re-exported
+
+
+@pytest.fixture(autouse=True)
+def fresh_rate_limits():
+    """Rate-limit windows live in process memory: each test starts with Intuit's defaults and empty windows."""
+    limiter.reset()
+    yield
+    limiter.reset()
