@@ -1,0 +1,1 @@
+"""Intuit's GraphQL APIs in the simulator: Projects (projectManagement*) and project Budgets (businessPlanning*)."""
