@@ -7,6 +7,8 @@ import pytest
 from quickbooks.models import Role
 from tests.factories import PASSWORD, CompanyFactory, MembershipFactory
 
+pytest_plugins = ["tests.live_sandbox"]
+
 ROLES = [Role.VIEWER, Role.PROJECT_MANAGER, Role.ACCOUNTANT, Role.ADMIN]
 
 
