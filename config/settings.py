@@ -210,3 +210,25 @@ LOGGING = {
 }
 
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="")
+
+# QuickBooks Online. With QBO_SANDBOX_URL set (the default under DEBUG) every Intuit endpoint is the
+# local simulator's; otherwise Intuit's own, production or Intuit's sandbox by QBO_ENVIRONMENT.
+QBO_ENVIRONMENT = env.str("QBO_ENVIRONMENT", default="sandbox" if DEBUG else "production")
+QBO_SANDBOX_URL = env.str("QBO_SANDBOX_URL", default="http://127.0.0.1:8765" if DEBUG else "").rstrip("/")
+QBO_CLIENT_ID = env.str("QBO_CLIENT_ID", default="costline-sandbox-client" if QBO_SANDBOX_URL else "")
+QBO_CLIENT_SECRET = env.str("QBO_CLIENT_SECRET", default="costline-sandbox-secret" if QBO_SANDBOX_URL else "")
+QBO_WEBHOOK_VERIFIER = env.str("QBO_WEBHOOK_VERIFIER", default="costline-sandbox-verifier" if QBO_SANDBOX_URL else "")
+QBO_REDIRECT_URI = env.str("QBO_REDIRECT_URI", default=f"{SITE_URL.rstrip('/')}/quickbooks/callback/")
+QBO_SCOPES = env.list("QBO_SCOPES", default=["com.intuit.quickbooks.accounting", "project-management.project"])
+QBO_MINOR_VERSION = env.int("QBO_MINOR_VERSION", default=75)  # Intuit serves 75 to every request since 2025-08
+QBO_TIMEOUT_SECONDS = env.float("QBO_TIMEOUT_SECONDS", default=30.0)
+QBO_MAX_RETRIES = env.int("QBO_MAX_RETRIES", default=5)
+QBO_RETRY_MAX_WAIT_SECONDS = env.float("QBO_RETRY_MAX_WAIT_SECONDS", default=60.0)
+# Intuit: 500 requests a minute and 10 a second per company; 10 in flight at once per app and company.
+QBO_RATE_PER_MINUTE = env.int("QBO_RATE_PER_MINUTE", default=480)
+QBO_RATE_PER_SECOND = env.int("QBO_RATE_PER_SECOND", default=10)
+QBO_MAX_CONCURRENT = env.int("QBO_MAX_CONCURRENT", default=8)
+QBO_REFRESH_AHEAD_SECONDS = env.int("QBO_REFRESH_AHEAD_SECONDS", default=300)
+# Fernet keys for OAuth tokens at rest: the first encrypts, all decrypt (rotate by prepending a key).
+# Without any, a key is derived from SECRET_KEY; production should set its own (see `check --deploy`).
+QBO_TOKEN_KEYS = env.list("QBO_TOKEN_KEYS", default=[])

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Company, Invitation, Membership
+from .models import Company, Connection, Invitation, Membership
 
 
 class MembershipInline(admin.TabularInline):
@@ -41,3 +41,20 @@ class InvitationAdmin(admin.ModelAdmin):
     def purge_expired(self, request, queryset):
         deleted, _ = queryset.expired().delete()
         self.message_user(request, f"Deleted {deleted} expired invitation(s).")
+
+
+@admin.register(Connection)
+class ConnectionAdmin(admin.ModelAdmin):
+    """Tokens never appear here: only when they expire and what the connection can do."""
+
+    list_display = ["company", "access_expires_at", "last_refreshed_at", "refresh_count", "capabilities_checked_at"]
+    list_select_related = ["company"]
+    search_fields = ["company__name", "company__realm_id"]
+    exclude = ["access_token", "refresh_token"]
+    readonly_fields = [
+        "company", "access_expires_at", "refresh_expires_at", "scopes", "connected_by", "last_refreshed_at",
+        "refresh_count", "capabilities", "capabilities_checked_at", "last_error", "updated",
+    ]
+
+    def has_add_permission(self, request):
+        return False  # a connection is made by the OAuth flow, never by hand

@@ -13,4 +13,10 @@ urlpatterns = [
         name="invitation_revoke",
     ),
     path("invitations/<str:token>/", views.invitation_accept, name="invitation_accept"),
+    path("c/<int:company_id>/quickbooks/", views.connection, name="connection"),
+    path("c/<int:company_id>/quickbooks/connect/", views.connect, name="connect"),
+    path("c/<int:company_id>/quickbooks/disconnect/", views.disconnect, name="disconnect"),
+    path("c/<int:company_id>/quickbooks/recheck/", views.recheck, name="recheck"),
+    path("quickbooks/connect/", views.connect_new, name="connect_new"),
+    path("quickbooks/callback/", views.callback, name="callback"),
 ]

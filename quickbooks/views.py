@@ -4,10 +4,11 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from . import services
+from . import connections, services
 from .access import SESSION_KEY, company_view
+from .client import QuickBooksError
 from .forms import InvitationForm, MembershipRoleForm
-from .models import Company, Invitation, Role
+from .models import Company, Connection, Invitation, Role
 
 
 @login_required
@@ -40,7 +41,9 @@ def members(request, company):
         if form.is_valid():
             try:
                 invitation = services.invitation_send(
-                    company=company, email=form.cleaned_data["email"], role=form.cleaned_data["role"],
+                    company=company,
+                    email=form.cleaned_data["email"],
+                    role=form.cleaned_data["role"],
                     invited_by=request.user,
                 )
             except ValidationError as error:
@@ -117,3 +120,76 @@ def invitation_accept(request, token):
         messages.success(request, f"Welcome to {membership.company}. You are a {role}.")
         return redirect("dashboard", company_id=membership.company_id)
     return render(request, "quickbooks/invitation_accept.html", {"invitation": invitation})
+
+
+@company_view()
+def connection(request, company):
+    """What Costline knows of the company's QuickBooks connection; admins connect and disconnect here."""
+    context = {
+        "company": company,
+        "connection": Connection.objects.filter(company=company).first(),
+        "is_admin": request.membership.can(Role.ADMIN),
+    }
+    return render(request, "quickbooks/connection.html", context)
+
+
+@require_POST
+@company_view(min_role=Role.ADMIN)
+def connect(request, company):
+    return redirect(connections.connection_start(session=request.session, company=company))
+
+
+@require_POST
+@login_required
+def connect_new(request):
+    """Connect a QuickBooks company Costline does not know yet; the user becomes its admin."""
+    return redirect(connections.connection_start(session=request.session, company=None))
+
+
+@login_required
+def callback(request):
+    """Intuit redirects here after consent: ?code&state&realmId, or ?error=access_denied."""
+    params = request.GET
+    if params.get("error"):
+        request.session.pop(connections.SESSION_KEY, None)
+        messages.warning(request, "QuickBooks was not connected: the request was declined on the QuickBooks page.")
+        return redirect("home")
+    try:
+        company = connections.connection_complete(
+            session=request.session,
+            user=request.user,
+            state=params.get("state", ""),
+            code=params.get("code", ""),
+            realm_id=params.get("realmId", ""),
+        )
+    except (ValidationError, Company.DoesNotExist) as error:
+        messages.error(
+            request, error.message if isinstance(error, ValidationError) else "That company is not yours to connect."
+        )
+        return redirect("home")
+    except QuickBooksError as error:
+        messages.error(request, f"QuickBooks could not be connected. {error.user_message}")
+        return redirect("home")
+    messages.success(request, f"{company} is connected to QuickBooks.")
+    return redirect("connection", company_id=company.pk)
+
+
+@require_POST
+@company_view(min_role=Role.ADMIN)
+def disconnect(request, company):
+    connections.connection_disconnect(company=company)
+    messages.success(request, f"{company} is disconnected from QuickBooks. Its data in Costline is kept.")
+    return redirect("connection", company_id=company.pk)
+
+
+@require_POST
+@company_view(min_role=Role.ADMIN)
+def recheck(request, company):
+    """Ask QuickBooks again what the company can do (after a plan change, say)."""
+    try:
+        connections.capabilities_detect(company=company)
+    except QuickBooksError as error:
+        messages.error(request, error.user_message)
+    else:
+        messages.success(request, "Capabilities checked again.")
+    return redirect("connection", company_id=company.pk)

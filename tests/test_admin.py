@@ -14,7 +14,8 @@ PRODUCT_APPS = {"accounts", "quickbooks", "projects", "budgets", "changeorders"}
 
 @pytest.fixture
 def staff_client(client):
-    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    client.user = UserFactory(is_staff=True, is_superuser=True)
+    client.force_login(client.user)
     return client
 
 
@@ -38,7 +39,8 @@ def test_changelist_search_and_add_pages_load(staff_client, model, viewer, compa
 
     assert staff_client.get(reverse("admin:{}_{}_changelist".format(*info))).status_code == 200
     assert staff_client.get(reverse("admin:{}_{}_changelist".format(*info)), {"q": "harbor"}).status_code == 200
-    assert staff_client.get(reverse("admin:{}_{}_add".format(*info))).status_code == 200
+    can_add = admin.site._registry[model].has_add_permission(type("R", (), {"user": staff_client.user})())
+    assert staff_client.get(reverse("admin:{}_{}_add".format(*info))).status_code == (200 if can_add else 403)
 
 
 def test_connection_fields_are_read_only_in_the_admin(staff_client, company):
@@ -54,3 +56,12 @@ def test_admin_search_finds_a_company_by_name(staff_client, company, other_compa
 
     assert list(response.context["cl"].queryset) == [company]
     assert Company.objects.count() == 2
+
+
+def test_connection_tokens_never_show_in_the_admin(staff_client, company):
+    from quickbooks.models import Connection
+
+    Connection.objects.create(company=company, access_token="secret-access-xyz", refresh_token="secret-refresh-xyz")
+
+    html = staff_client.get(reverse("admin:quickbooks_connection_change", args=[company.connection.pk])).content
+    assert b"secret-access-xyz" not in html and b"secret-refresh-xyz" not in html

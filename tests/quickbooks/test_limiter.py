@@ -1,0 +1,67 @@
+"""The shared rate limiter: both backends keep the per-minute, per-second and in-flight limits."""
+
+import os
+import uuid
+
+import pytest
+
+from quickbooks.client import QuickBooksClient
+from quickbooks.client.limiter import FileRateLimiter, Limits, RedisRateLimiter
+
+REDIS_URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
+
+
+@pytest.fixture(params=["file", "redis"])
+def make_limiter(request, tmp_path):
+    def make(limits):
+        if request.param == "file":
+            return FileRateLimiter(tmp_path, limits)
+        return RedisRateLimiter(REDIS_URL, limits)
+
+    return make
+
+
+def test_the_per_minute_limit_holds_the_next_request(make_limiter):
+    limiter, key = make_limiter(Limits(per_minute=5, per_second=100, concurrent=100)), uuid.uuid4().hex
+    waits = [limiter._try_acquire(key, uuid.uuid4().hex) for _ in range(6)]
+
+    assert waits[:5] == [0] * 5
+    assert 55 < waits[5] <= 60  # until the oldest of the five leaves the minute window
+
+
+def test_the_per_second_limit_holds_the_next_request(make_limiter):
+    limiter, key = make_limiter(Limits(per_minute=100, per_second=3, concurrent=100)), uuid.uuid4().hex
+    waits = [limiter._try_acquire(key, uuid.uuid4().hex) for _ in range(4)]
+
+    assert waits[:3] == [0] * 3
+    assert 0 < waits[3] <= 1
+
+
+def test_requests_in_flight_are_capped_and_released(make_limiter):
+    limiter, key = make_limiter(Limits(per_minute=100, per_second=100, concurrent=2)), uuid.uuid4().hex
+    first, second, third = (uuid.uuid4().hex for _ in range(3))
+
+    assert limiter._try_acquire(key, first) == 0 and limiter._try_acquire(key, second) == 0
+    assert limiter._try_acquire(key, third) > 0
+    limiter._release(key, first)
+    assert limiter._try_acquire(key, third) == 0
+
+
+def test_companies_are_limited_separately(make_limiter):
+    limiter = make_limiter(Limits(per_minute=1, per_second=1, concurrent=1))
+
+    assert limiter._try_acquire(uuid.uuid4().hex, "a") == 0
+    assert limiter._try_acquire(uuid.uuid4().hex, "b") == 0
+
+
+@pytest.mark.django_db
+def test_bulk_reads_are_throttled_by_us_not_by_429s(connected_company, qbo, settings, tmp_path):
+    qbo.control("post", "limits", json={"per_second": 4})
+    limiter = FileRateLimiter(tmp_path, Limits(per_minute=480, per_second=4, concurrent=4))
+    qb = QuickBooksClient.for_company(connected_company, limiter=limiter)
+
+    for _ in range(10):
+        qb.company_info()
+
+    assert qb.calls == 10  # not one retry: the sandbox never had to answer 429
+    assert limiter.waited > 0
