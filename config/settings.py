@@ -226,7 +226,7 @@ QBO_MAX_RETRIES = env.int("QBO_MAX_RETRIES", default=5)
 QBO_RETRY_MAX_WAIT_SECONDS = env.float("QBO_RETRY_MAX_WAIT_SECONDS", default=60.0)
 # Intuit: 500 requests a minute and 10 a second per company; 10 in flight at once per app and company.
 QBO_RATE_PER_MINUTE = env.int("QBO_RATE_PER_MINUTE", default=480)
-QBO_RATE_PER_SECOND = env.int("QBO_RATE_PER_SECOND", default=10)
+QBO_RATE_PER_SECOND = env.int("QBO_RATE_PER_SECOND", default=8)  # margin: we count sends, Intuit arrivals
 QBO_MAX_CONCURRENT = env.int("QBO_MAX_CONCURRENT", default=8)
 QBO_REFRESH_AHEAD_SECONDS = env.int("QBO_REFRESH_AHEAD_SECONDS", default=300)
 # Fernet keys for OAuth tokens at rest: the first encrypts, all decrypt (rotate by prepending a key).

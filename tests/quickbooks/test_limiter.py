@@ -56,8 +56,10 @@ def test_companies_are_limited_separately(make_limiter):
 
 @pytest.mark.django_db
 def test_bulk_reads_are_throttled_by_us_not_by_429s(connected_company, qbo, settings, tmp_path):
+    # Ours a little under the sandbox's, as in production (8/s against Intuit's 10/s): we count sends,
+    # QuickBooks counts arrivals, and the network can bunch them up.
     qbo.control("post", "limits", json={"per_second": 4})
-    limiter = FileRateLimiter(tmp_path, Limits(per_minute=480, per_second=4, concurrent=4))
+    limiter = FileRateLimiter(tmp_path, Limits(per_minute=480, per_second=3, concurrent=4))
     qb = QuickBooksClient.for_company(connected_company, limiter=limiter)
 
     for _ in range(10):

@@ -1,0 +1,34 @@
+"""A JSONField that keeps money exact: Decimals are stored as JSON numbers and read back as Decimals."""
+
+import json
+from decimal import Decimal
+
+from django.db import models
+
+from .client import jsonio
+
+
+class DecimalJSONEncoder(json.JSONEncoder):
+    def encode(self, o):
+        return jsonio.dumps(o)
+
+
+class DecimalJSONDecoder(json.JSONDecoder):
+    def __init__(self, **kwargs):
+        kwargs["parse_float"] = Decimal
+        super().__init__(**kwargs)
+
+
+class MoneyJSONField(models.JSONField):
+    """For QuickBooks documents: amounts in them never pass through float."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("encoder", DecimalJSONEncoder)
+        kwargs.setdefault("decoder", DecimalJSONDecoder)
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        kwargs.pop("encoder", None)
+        kwargs.pop("decoder", None)
+        return name, path, args, kwargs

@@ -1,0 +1,86 @@
+"""The entity types the sync engine keeps in step, registered by the apps that own them.
+
+The `quickbooks` app knows nothing of projects, estimates or budgets: each domain app registers what
+it mirrors (in its AppConfig.ready) with functions that ingest QuickBooks documents into its models,
+and, for what Costline writes, functions that turn a local object into a QuickBooks document.
+"""
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class GraphQLSource:
+    """How to page through an entity served by the GraphQL APIs (a Relay connection)."""
+
+    query: str  # takes $first and $after
+    path: tuple[str, ...]  # where the connection sits in `data`
+    variables: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class PulledEntity:
+    """An entity pulled from QuickBooks into local rows."""
+
+    name: str  # Intuit's name: "Customer", "Invoice", "TimeActivity"; GraphQL ones: "Project"
+    ingest: Callable  # ingest(company, documents: list[dict]) -> int rows written; one page, in one transaction
+    remove: Callable  # remove(company, qbo_ids: list[str]) -> int rows removed (CDC's Deleted stubs)
+    order: int = 100  # pull order: name lists before the transactions that name them
+    cdc: bool = True  # False where Intuit's CDC does not serve it (TimeActivity): pulled by LastUpdatedTime
+    graphql: GraphQLSource | None = None  # set for GraphQL entities (no CDC: re-pulled whole)
+    fetch: Callable | None = None  # fetch(client, company) -> list[dict], for entities with no list query (budgets)
+    requires: str = ""  # a capability the company must have ("projects_api", "budgets_api", "change_orders")
+
+    @property
+    def source(self) -> str:
+        if self.fetch is not None:
+            return "fetch"
+        return "graphql" if self.graphql is not None else "rest"
+
+
+@dataclass(frozen=True)
+class PushedEntity:
+    """An entity Costline writes to QuickBooks through the outbox."""
+
+    name: str  # Intuit's name
+    model: type  # the local model (a SyncedObject)
+    to_document: Callable  # to_document(obj) -> dict: the writable QuickBooks fields, without Id/SyncToken
+    apply_document: Callable  # apply_document(obj, document) -> None: take QuickBooks' version into obj, saved
+    send: Callable | None = None  # send(client, obj, document, request_id) -> dict; default: REST create/update
+    check: Callable | None = None  # check(obj) -> None or raise ValidationError before anything is sent
+
+
+_pulled: dict[str, PulledEntity] = {}
+_pushed: dict[str, PushedEntity] = {}
+
+
+def register_pull(entity: PulledEntity) -> None:
+    _pulled[entity.name] = entity
+
+
+def register_push(entity: PushedEntity) -> None:
+    _pushed[entity.name] = entity
+
+
+def pulled(capabilities: dict | None = None) -> list[PulledEntity]:
+    """Every pulled entity in pull order; with `capabilities`, only what the company's plan serves."""
+    entities = sorted(_pulled.values(), key=lambda e: (e.order, e.name))
+    if capabilities is None:
+        return entities
+    return [e for e in entities if not e.requires or capabilities.get(e.requires)]
+
+
+def pulled_entity(name: str) -> PulledEntity:
+    return _pulled[name]
+
+
+def pushed_entity(name: str) -> PushedEntity:
+    return _pushed[name]
+
+
+def pushed_for_model(model) -> PushedEntity:
+    return next(e for e in _pushed.values() if e.model is model)
+
+
+def names(entities: Iterable[PulledEntity]) -> list[str]:
+    return [e.name for e in entities]
