@@ -21,11 +21,11 @@ PROJECTS_PROBE = "query { projectManagementProjects(first: 1, filter: {}) { edge
 BUDGETS_PROBE = 'query { businessPlanningBudget(budgetId: "0") { budgetId } }'
 
 
-def connection_start(*, session, company: Company | None) -> str:
+def connection_start(*, session, company: Company | None, prompt: str | None = None) -> str:
     """The consent URL. `company` None means "connect a new company" (it is created on the way back)."""
     state = secrets.token_urlsafe(24)
     session[SESSION_KEY] = {"state": state, "company_id": company.pk if company else None}
-    return tokens.authorization_url(state)
+    return tokens.authorization_url(state, prompt=prompt)
 
 
 def _check_state(session, state: str) -> int | None:

@@ -20,6 +20,8 @@ from pathlib import Path
 import pytest
 import requests
 
+from sandbox.demo import DEMO_REALM_ID
+
 ROOT = Path(__file__).resolve().parents[1]
 STARTUP_SECONDS = 60
 
@@ -84,6 +86,7 @@ def live_sandbox(tmp_path_factory):
         "QBO_SANDBOX_WEBHOOK_VERIFIER": "live-test-verifier",
         "QBO_SANDBOX_WEBHOOK_RETRY_SECONDS": "0.2,0.2",
         "QBO_SANDBOX_WEBHOOK_BATCH_SECONDS": "0.1",
+        "QBO_SANDBOX_AUTO_APPROVE_REALM": DEMO_REALM_ID,  # prompt=none consents for the demo company only
     }
     log_path = folder / "qbo_sandbox.log"
     with log_path.open("w") as log:

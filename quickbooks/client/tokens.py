@@ -31,8 +31,8 @@ class TokenSet:
     refresh_expires_at: datetime | None
 
 
-def authorization_url(state: str) -> str:
-    """Intuit's consent page for our app, asking for the configured scopes."""
+def authorization_url(state: str, *, prompt: str | None = None) -> str:
+    """Intuit's consent page for our app, asking for the configured scopes (`prompt="none"`: no page)."""
     query = {
         "client_id": settings.QBO_CLIENT_ID,
         "response_type": "code",
@@ -40,6 +40,8 @@ def authorization_url(state: str) -> str:
         "redirect_uri": settings.QBO_REDIRECT_URI,
         "state": state,
     }
+    if prompt:
+        query["prompt"] = prompt
     return f"{endpoints().authorize}?{urlencode(query)}"
 
 

@@ -26,6 +26,7 @@ class SandboxConf:
     refresh_token_ttl: int  # seconds, rolling; Intuit: 100 days = 8726400
     refresh_token_hard_ttl: int  # seconds from consent; Intuit's 2025 rule: 5 years
     code_ttl: int  # seconds an authorization code stays exchangeable
+    auto_approve_realm: str  # answers prompt=none for this realm, as if its user had consented before
 
 
 def conf() -> SandboxConf:
@@ -38,4 +39,5 @@ def conf() -> SandboxConf:
         refresh_token_ttl=_int("QBO_SANDBOX_REFRESH_TOKEN_TTL", 8726400),
         refresh_token_hard_ttl=_int("QBO_SANDBOX_REFRESH_TOKEN_HARD_TTL", 5 * 365 * 24 * 3600),
         code_ttl=_int("QBO_SANDBOX_CODE_TTL", 300),
+        auto_approve_realm=env.get("QBO_SANDBOX_AUTO_APPROVE_REALM", ""),
     )

@@ -70,6 +70,8 @@ def authorize(request):
     problem = _authorization_problem(params)
     if problem:
         return _page("sandbox/oauth_error.html", {"error": problem}, status=400)
+    if request.method == "GET" and params.get("prompt") == "none":
+        return _approve_silently(params)
     if request.method == "GET":
         return _consent(params)
     state = params.get("state")
@@ -78,6 +80,19 @@ def authorize(request):
     realm = Realm.objects.filter(realm_id=params.get("realm_id", "")).first()
     if realm is None:
         return _consent(params, error="Choose a company to connect.", status=400)
+    return _approved(params, realm)
+
+
+def _approve_silently(params) -> HttpResponse:
+    """OpenID Connect's prompt=none: no page. Only a realm configured as already consented is approved."""
+    realm = Realm.objects.filter(realm_id=conf().auto_approve_realm).first() if conf().auto_approve_realm else None
+    if realm is None:
+        return _redirect(params["redirect_uri"], {"error": "consent_required", "state": params.get("state")})
+    return _approved(params, realm)
+
+
+def _approved(params, realm) -> HttpResponse:
+    state = params.get("state")
     grant = tokens.start_grant(realm, params["client_id"], params["scope"], params["redirect_uri"])
     # realmId only comes back for the Accounting and Payments scopes (API-FACTS.md section 1).
     realm_id = realm.realm_id if tokens.ACCOUNTING_SCOPES & set(grant.scopes.split()) else None
