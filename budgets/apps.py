@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class BudgetsConfig(AppConfig):
     name = "budgets"
     verbose_name = "Budgets"
+
+    def ready(self):
+        from . import sync
+
+        sync.register()

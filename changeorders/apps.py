@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class ChangeordersConfig(AppConfig):
     name = "changeorders"
     verbose_name = "Change orders"
+
+    def ready(self):
+        from . import sync
+
+        sync.register()

@@ -1,0 +1,32 @@
+from django.contrib import admin
+
+from projects.admin import SYNCED_READONLY
+
+from .models import Budget, BudgetLine
+
+
+class BudgetLineInline(admin.TabularInline):
+    model = BudgetLine
+    extra = 0
+    fields = ["sequence_id", "item_qbo_id", "account_qbo_id", "class_qbo_id", "location_qbo_id", "unit_cost",
+              "quantity", "amount", "date", "description"]
+
+
+@admin.register(Budget)
+class BudgetAdmin(admin.ModelAdmin):
+    list_display = ["name", "company", "project", "state", "start_date", "end_date", "total", "deleted", "sync_state"]
+    list_filter = ["state", "deleted", "sync_state", "company"]
+    search_fields = ["name", "qbo_id", "project__name"]
+    list_select_related = ["company", "project"]
+    readonly_fields = [*SYNCED_READONLY, "total"]
+    raw_id_fields = ["project"]
+    inlines = [BudgetLineInline]
+
+
+@admin.register(BudgetLine)
+class BudgetLineAdmin(admin.ModelAdmin):
+    list_display = ["budget", "sequence_id", "item_qbo_id", "account_qbo_id", "unit_cost", "quantity", "amount", "date"]
+    list_filter = ["budget__company"]
+    search_fields = ["budget__name", "description", "sequence_id"]
+    list_select_related = ["budget"]
+    raw_id_fields = ["budget"]

@@ -1,0 +1,33 @@
+from django.contrib import admin
+
+from projects.admin import SYNCED_READONLY
+
+from .models import ChangeOrder, ChangeOrderLine
+
+
+class ChangeOrderLineInline(admin.TabularInline):
+    model = ChangeOrderLine
+    extra = 0
+    fields = ["line_num", "item_name", "description", "qty", "unit_price", "amount", "unit_cost", "cost_amount",
+              "linked_estimate_qbo_id"]
+
+
+@admin.register(ChangeOrder)
+class ChangeOrderAdmin(admin.ModelAdmin):
+    list_display = ["doc_number", "company", "project", "estimate", "txn_date", "status", "total_amount",
+                    "sync_state"]
+    list_filter = ["status", "sync_state", "company"]
+    search_fields = ["doc_number", "customer_name", "project__name", "estimate_qbo_id", "qbo_id"]
+    list_select_related = ["company", "project", "estimate"]
+    readonly_fields = [*SYNCED_READONLY, "total_amount", "total_cost_amount", "total_tax"]
+    raw_id_fields = ["project", "estimate"]
+    inlines = [ChangeOrderLineInline]
+
+
+@admin.register(ChangeOrderLine)
+class ChangeOrderLineAdmin(admin.ModelAdmin):
+    list_display = ["change_order", "line_num", "item_name", "qty", "unit_price", "amount", "linked_estimate_qbo_id"]
+    list_filter = ["detail_type", "change_order__company"]
+    search_fields = ["change_order__doc_number", "item_name", "description", "linked_estimate_qbo_id"]
+    list_select_related = ["change_order"]
+    raw_id_fields = ["change_order"]

@@ -1,0 +1,74 @@
+"""How change orders follow QuickBooks (REST ChangeOrder; QuickBooks Online Advanced only)."""
+
+from django.db import transaction
+
+from projects.models import Estimate
+from projects.sync import (
+    ESTIMATE_FIELDS,
+    known_ids,
+        link_estimates_to,
+    link_projects_to,
+    project_index,
+    replace_lines,
+    sales_document_values,
+    sales_line_values,
+    split_deleted,
+)
+from projects.upsert import Incoming, upsert
+from quickbooks.sync.registry import PulledEntity, register_pull
+
+from .models import ChangeOrder, ChangeOrderLine
+
+PULL_ORDER = 210  # after estimates, so the parent estimate is known
+FIELDS = [*ESTIMATE_FIELDS, "estimate_qbo_id", "estimate_id"]
+
+
+def parent_estimate(document: dict) -> str:
+    """The parent estimate's Id: the header LinkedTxn, else the first line's (QuickBooks keeps them equal)."""
+    links = [*(document.get("LinkedTxn") or [])]
+    for line in document.get("Line", []):
+        links.extend(line.get("LinkedTxn") or [])
+    return next((str(link["TxnId"]) for link in links if link.get("TxnType") == "Estimate" and link.get("TxnId")), "")
+
+
+def change_order_values(document: dict, projects: dict[str, int], estimates: dict[str, int]) -> dict:
+    estimate = parent_estimate(document)
+    return {**sales_document_values(document, projects), "estimate_qbo_id": estimate,
+            "estimate_id": estimates.get(estimate)}
+
+
+def change_order_line_values(line: dict) -> dict | None:
+    values = sales_line_values(line)
+    if values is None:
+        return None
+    links = [link for link in line.get("LinkedTxn") or [] if link.get("TxnType") == "Estimate"]
+    return {**values, "linked_estimate_qbo_id": str(links[0]["TxnId"]) if links else ""}
+
+
+def _estimate_index(company, documents: list[dict]) -> dict[str, int]:
+    ids = {parent_estimate(d) for d in documents} - {""}
+    return dict(Estimate.objects.filter(company=company, qbo_id__in=ids).values_list("qbo_id", "pk"))
+
+
+@transaction.atomic
+def ingest_change_orders(company, documents: list[dict]) -> int:
+    documents, gone = split_deleted(documents)
+    projects, estimates = project_index(company), _estimate_index(company, documents)
+    incoming = [Incoming(str(d["Id"]), change_order_values(d, projects, estimates)) for d in documents]
+    written = upsert(ChangeOrder, company, incoming, FIELDS)
+    replace_lines(ChangeOrderLine, "change_order", written.rows, change_order_line_values)
+    return written.count + (remove_change_orders(company, gone) if gone else 0)
+
+
+@transaction.atomic
+def remove_change_orders(company, qbo_ids: list[str]) -> int:
+    """Deleted in QuickBooks: gone here too, which lowers the project's contract value (DESIGN.md section 5)."""
+    deleted, _ = ChangeOrder.objects.filter(company=company, qbo_id__in=list(qbo_ids)).delete()
+    return deleted
+
+
+def register() -> None:
+    register_pull(PulledEntity("ChangeOrder", ingest_change_orders, remove_change_orders, order=PULL_ORDER,
+                               requires="change_orders", known_ids=known_ids(ChangeOrder)))
+    link_projects_to(ChangeOrder)
+    link_estimates_to(ChangeOrder)

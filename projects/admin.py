@@ -1,0 +1,62 @@
+from django.contrib import admin
+
+from .models import Estimate, EstimateLine, LedgerLine, Project
+
+# What the last pull brought from QuickBooks: read here, changed in QuickBooks or through Costline's forms.
+SYNCED_READONLY = ["company", "qbo_id", "sync_token", "qbo_updated_at", "qbo_document", "sync_state", "sync_error",
+                   "conflict_document"]
+
+
+@admin.register(Project)
+class ProjectAdmin(admin.ModelAdmin):
+    list_display = ["name", "company", "customer_name", "status", "start_date", "due_date", "completion_rate",
+                    "deleted", "sync_state"]
+    list_filter = ["status", "deleted", "sync_state", "company"]
+    search_fields = ["name", "fully_qualified_name", "customer_name", "qbo_id"]
+    list_select_related = ["company"]
+    readonly_fields = [*SYNCED_READONLY, "project_document"]
+
+
+class EstimateLineInline(admin.TabularInline):
+    model = EstimateLine
+    extra = 0
+    fields = ["line_num", "item_name", "description", "qty", "unit_price", "amount", "unit_cost", "cost_amount",
+              "tax_code", "class_name"]
+
+
+@admin.register(Estimate)
+class EstimateAdmin(admin.ModelAdmin):
+    list_display = ["doc_number", "company", "customer_name", "project", "txn_date", "status", "total_amount",
+                    "total_cost_amount", "sync_state"]
+    list_filter = ["status", "sync_state", "company"]
+    search_fields = ["doc_number", "customer_name", "project__name", "qbo_id"]
+    list_select_related = ["company", "project"]
+    readonly_fields = [*SYNCED_READONLY, "total_amount", "total_cost_amount", "total_tax"]
+    raw_id_fields = ["project"]
+    inlines = [EstimateLineInline]
+
+
+@admin.register(LedgerLine)
+class LedgerLineAdmin(admin.ModelAdmin):
+    """Rebuilt from QuickBooks on every pull: nothing here is for editing."""
+
+    list_display = ["txn_type", "doc_number", "txn_date", "company", "project", "kind", "tagged_by", "account_name",
+                    "amount", "hours"]
+    list_filter = ["kind", "tagged_by", "txn_type", "company"]
+    search_fields = ["doc_number", "txn_qbo_id", "description", "customer_name", "project__name", "account_name"]
+    list_select_related = ["company", "project"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in self.model._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(EstimateLine)
+class EstimateLineAdmin(admin.ModelAdmin):
+    list_display = ["estimate", "line_num", "item_name", "qty", "unit_price", "amount", "cost_amount"]
+    list_filter = ["detail_type", "estimate__company"]
+    search_fields = ["estimate__doc_number", "item_name", "description"]
+    list_select_related = ["estimate"]
+    raw_id_fields = ["estimate"]
