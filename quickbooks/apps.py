@@ -7,3 +7,6 @@ class QuickbooksConfig(AppConfig):
 
     def ready(self):
         from . import checks  # noqa: F401 - registers the deploy checks
+        from .sync import references
+
+        references.register()  # the name lists, pulled before every domain app's transactions

@@ -1,9 +1,95 @@
+import logging
+import uuid
+from contextlib import contextmanager
+
 from celery import shared_task
+from django.conf import settings
+from django.core.cache import cache
+from django.utils import timezone
 
 from . import services
+from .models import Company, WebhookEvent
+from .sync.tasks import outbox_send, outbox_sweep  # noqa: F401 - registers the outbox tasks with the worker
+
+logger = logging.getLogger(__name__)
+
+PULL_SOFT_LIMIT = 45 * 60  # a first pull of a large company pages through 100,000+ rows under Intuit's rate limit
+PULL_HARD_LIMIT = 50 * 60
+FETCH_SOFT_LIMIT, FETCH_HARD_LIMIT = 100, 120
 
 
 @shared_task(acks_late=True, soft_time_limit=100, time_limit=120)
 def purge_expired_invitations() -> int:
     """Periodic (beat): invitations past their age are removed. Idempotent."""
     return services.invitations_purge_expired()
+
+
+def pull_lock_key(company_id: int) -> str:
+    return f"quickbooks:pull-lock:{company_id}"
+
+
+@contextmanager
+def company_pull_lock(company_id: int, timeout: int):
+    """Yields True when this process holds the company's pull lock, False when another pull holds it.
+
+    `cache.add` is atomic on Redis and the database cache, both shared by every worker. The lock outlives the
+    task's hard limit by a minute only, so a worker killed mid-pull does not block the company for long.
+    """
+    key, token = pull_lock_key(company_id), uuid.uuid4().hex
+    held = cache.add(key, token, timeout)
+    try:
+        yield held
+    finally:
+        if held and cache.get(key) == token:
+            cache.delete(key)
+
+
+def _connected(company_id: int) -> Company | None:
+    company = Company.objects.filter(pk=company_id).select_related("connection").first()
+    return company if company is not None and company.is_connected else None
+
+
+@shared_task(bind=True, acks_late=True, soft_time_limit=PULL_SOFT_LIMIT, time_limit=PULL_HARD_LIMIT,
+             max_retries=6)
+def sync_pull(self, company_id: int, full: bool = False) -> int | None:
+    """Pull one company (CDC, or whole with `full`); returns the SyncRun id, None when skipped.
+
+    A run that QuickBooks cut short (a 429 or 5xx storm outlasting the client's retries) is tried again
+    later with backoff, so a storm ends with everything synced rather than waiting for the next beat.
+    """
+    from .sync import pull
+
+    with company_pull_lock(company_id, PULL_HARD_LIMIT + 60) as held:
+        company = _connected(company_id) if held else None
+        if company is None:
+            logger.info("Pull of company %s skipped: %s", company_id, "not connected" if held else "already running")
+            return None
+        run = pull.pull_full(company=company) if full else pull.pull_changes(company=company)
+    if getattr(run, "worth_retrying", False) and self.request.retries < self.max_retries:
+        raise self.retry(countdown=settings.QBO_PULL_RETRY_SECONDS * 2**self.request.retries)
+    return run.pk
+
+
+@shared_task(acks_late=True, soft_time_limit=FETCH_SOFT_LIMIT, time_limit=FETCH_HARD_LIMIT)
+def sync_pull_all_companies() -> int:
+    """Periodic (beat): queue a change pull for every connected company; returns how many were queued."""
+    ids = list(Company.objects.filter(connection_state=Company.ConnectionState.CONNECTED).values_list("pk", flat=True))
+    for company_id in ids:
+        sync_pull.delay(company_id)
+    return len(ids)
+
+
+@shared_task(acks_late=True, soft_time_limit=FETCH_SOFT_LIMIT, time_limit=FETCH_HARD_LIMIT)
+def sync_fetch_object(company_id: int, entity: str, qbo_id: str) -> int | None:
+    """Fetch one object a webhook named. Skipped while a pull runs: the next CDC pull, with its overlap, sees it."""
+    from .sync import pull
+
+    with company_pull_lock(company_id, FETCH_HARD_LIMIT + 60) as held:
+        company = _connected(company_id) if held else None
+        if company is None:
+            return None
+        run = pull.pull_one(company=company, entity=entity, qbo_id=qbo_id)
+        WebhookEvent.objects.filter(company=company, entity=entity, qbo_id=qbo_id, processed_at__isnull=True).update(
+            processed_at=timezone.now()
+        )
+        return run.pk if run is not None else None

@@ -13,6 +13,7 @@ from urllib.parse import quote
 
 import requests
 from django.conf import settings
+from django.utils import timezone
 from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_exponential_jitter
 
 from . import jsonio, tokens
@@ -143,6 +144,12 @@ class QuickBooksClient:
     def company_info(self) -> dict:
         """https://developer.intuit.com/app/developer/qbo/docs/api/accounting/all-entities/companyinfo"""
         return self.read("CompanyInfo", self.realm_id)
+
+    def server_time(self) -> datetime:
+        """QuickBooks' own clock, from a reply's `time`: watermarks must not depend on our clock's drift."""
+        body = self._call("GET", self._rest_url(f"companyinfo/{self.realm_id}"), params=self._params())
+        value = body.get("time") if isinstance(body, dict) else None
+        return datetime.fromisoformat(value.replace("Z", "+00:00")) if value else timezone.now()
 
     def preferences(self) -> dict:
         """https://developer.intuit.com/app/developer/qbo/docs/api/accounting/all-entities/preferences"""

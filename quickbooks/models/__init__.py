@@ -1,4 +1,5 @@
 from .connection import Connection
+from .references import ReferenceQuerySet, ReferenceRecord
 from .sync import OutboxAttempt, OutboxItem, PullCursor, SyncedObject, SyncRun, SyncState, WebhookEvent
 from .tenancy import (
     Company,
@@ -20,6 +21,8 @@ __all__ = [
     "OutboxAttempt",
     "OutboxItem",
     "PullCursor",
+    "ReferenceQuerySet",
+    "ReferenceRecord",
     "Role",
     "SyncRun",
     "SyncState",

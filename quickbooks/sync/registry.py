@@ -30,6 +30,8 @@ class PulledEntity:
     graphql: GraphQLSource | None = None  # set for GraphQL entities (no CDC: re-pulled whole)
     fetch: Callable | None = None  # fetch(client, company) -> list[dict], for entities with no list query (budgets)
     requires: str = ""  # a capability the company must have ("projects_api", "budgets_api", "change_orders")
+    known_ids: Callable | None = None  # known_ids(company) -> set[str] of local qbo_ids: lets a whole pull remove
+    # what QuickBooks no longer has (deletions CDC could not report); without it a whole pull only upserts
 
     @property
     def source(self) -> str:
@@ -52,6 +54,21 @@ class PushedEntity:
 
 _pulled: dict[str, PulledEntity] = {}
 _pushed: dict[str, PushedEntity] = {}
+_ingest_hooks: dict[str, list[Callable]] = {}
+
+
+def on_ingest(name: str, hook: Callable) -> None:
+    """Also give each ingested page of `name` to `hook(company, documents)`, in the same transaction.
+
+    How a domain app reads what another mirror owns: projects take the project customers (IsProject)
+    from the Customer pages, which is the only way projects arrive on plans without the Projects API.
+    """
+    _ingest_hooks.setdefault(name, []).append(hook)
+
+
+def run_ingest_hooks(name: str, company, documents: list[dict]) -> None:
+    for hook in _ingest_hooks.get(name, []):
+        hook(company, documents)
 
 
 def register_pull(entity: PulledEntity) -> None:

@@ -1,0 +1,217 @@
+"""First pull of a large company: API calls against the page floor, 429s, rows ingested per second.
+
+Run: DEBUG=1 .venv/bin/python bench/first_pull.py [--customers N] [--transactions N] [--only-references]
+
+Seeds a realm in a throwaway sandbox SQLite file (`sandbox.scale.seed_scale`), starts a real `manage.py
+qbo_sandbox` on a free loopback port against it, connects a Costline company (throwaway app SQLite) through the
+sandbox's consent page, and runs `pull_full` over HTTP. Prints figures only; there is no pass/fail on time.
+"""
+
+import argparse
+import math
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import parse_qsl, urlsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+REALM = "9341453099990042"
+CLIENT_ID, CLIENT_SECRET = "bench-client", "bench-secret"
+STATUS_429 = 429
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def setup_django(folder: str, base_url: str) -> None:
+    """Both databases and the var folder in `folder`, settings aimed at the sandbox about to start."""
+    sys.path.insert(0, str(ROOT))
+    os.environ.update({
+        "DEBUG": "1", "COSTLINE_VAR_DIR": folder, "DATABASE_URL": f"sqlite:///{folder}/app.sqlite3",
+        "SANDBOX_DATABASE_URL": f"sqlite:///{folder}/sandbox.sqlite3", "QBO_SANDBOX_URL": base_url,
+        "QBO_CLIENT_ID": CLIENT_ID, "QBO_CLIENT_SECRET": CLIENT_SECRET, "QBO_SANDBOX_CLIENT_ID": CLIENT_ID,
+        "QBO_SANDBOX_CLIENT_SECRET": CLIENT_SECRET, "QBO_REDIRECT_URI": "http://testserver/quickbooks/callback/",
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+    })
+    os.environ.pop("REDIS_URL", None)
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    call_command("migrate", database="sandbox", verbosity=0)
+    call_command("createcachetable", verbosity=0)
+
+
+def seed(customers: int, transactions: int) -> dict:
+    from sandbox.models import Realm
+    from sandbox.scale import seed_scale
+
+    realm = Realm.objects.using("sandbox").create(realm_id=REALM, name="Scale Pull Co.", plan="advanced")
+    began = time.perf_counter()
+    added = seed_scale(realm, customers=customers, transactions=transactions)
+    print(f"seeded {added} in {time.perf_counter() - began:.1f} s")
+    return added
+
+
+def start_sandbox(port: int, folder: str) -> subprocess.Popen:
+    import requests
+
+    log = open(os.path.join(folder, "qbo_sandbox.log"), "w")  # noqa: SIM115 - lives as long as the process
+    process = subprocess.Popen([sys.executable, "manage.py", "qbo_sandbox", f"127.0.0.1:{port}"],  # noqa: S603
+                               cwd=ROOT, env=dict(os.environ), stdout=log, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"qbo_sandbox exited: {Path(log.name).read_text()}")
+        try:
+            if requests.get(f"http://127.0.0.1:{port}/_sandbox/state", timeout=5).status_code == 200:
+                return process
+        except requests.RequestException:
+            pass
+        time.sleep(0.3)
+    raise RuntimeError("qbo_sandbox did not start")
+
+
+def connect():
+    """A company and its admin, connected through our connect view and the sandbox's consent page."""
+    import requests
+    from django.test import Client
+    from django.urls import reverse
+
+    from accounts.models import User
+    from quickbooks.models import Company, Membership, Role
+
+    user = User.objects.create_user(email="bench@costline.local", password=secrets.token_urlsafe(16))
+    company = Company.objects.create(name="Scale Pull Co.")
+    Membership.objects.create(user=user, company=company, role=Role.ADMIN)
+    browser = Client()
+    browser.force_login(user)
+    authorize = browser.post(reverse("connect", args=[company.pk])).url
+    params = dict(parse_qsl(urlsplit(authorize).query))
+    back = requests.post(authorize.split("?")[0], data={**params, "realm_id": REALM, "decision": "approve"},
+                         allow_redirects=False, timeout=30).headers["Location"]
+    browser.get(back.removeprefix("http://testserver"))
+    company.refresh_from_db()
+    assert company.is_connected, f"connection failed: {company.connection_state}"
+    return company
+
+
+def only_references() -> None:
+    from quickbooks.models.references import REFERENCE_ENTITIES
+    from quickbooks.sync import registry
+
+    for name in [name for name in registry._pulled if name not in REFERENCE_ENTITIES]:
+        del registry._pulled[name]
+
+
+def timing_ingest() -> dict[str, float]:
+    """Wrap every registered ingest to add up its seconds per entity: where the time goes, ours or the server's."""
+    from dataclasses import replace
+
+    from quickbooks.sync import registry
+
+    spent: dict[str, float] = {}
+
+    def timed(name, ingest):
+        def run(company, documents):
+            began = time.perf_counter()
+            try:
+                return ingest(company, documents)
+            finally:
+                spent[name] = spent.get(name, 0.0) + time.perf_counter() - began
+        return run
+
+    for name, entity in list(registry._pulled.items()):
+        registry._pulled[name] = replace(entity, ingest=timed(name, entity.ingest))
+    return spent
+
+
+def counting_client(company):
+    """The real client, with every HTTP reply's status tallied (retries included), so 429s are counted honestly."""
+    from quickbooks.client import QuickBooksClient
+
+    client = QuickBooksClient.for_company(company)
+    client.statuses, client.http_seconds = {}, 0.0
+
+    def tally(response, *args, **kwargs):
+        client.statuses[response.status_code] = client.statuses.get(response.status_code, 0) + 1
+        client.http_seconds += response.elapsed.total_seconds()  # until the reply's headers arrived
+
+    client.session.hooks["response"].append(tally)
+    return client
+
+
+def report(run, client, seconds: float, spent: dict[str, float]) -> None:
+    from quickbooks.sync import pull, registry
+
+    pulled = {e.name: e for e in registry.pulled(run.company.connection.capabilities)}
+    floor = empty = 0
+    print(f"\n{'entity':<16}{'source':>8}{'rows':>9}{'calls':>7}{'floor':>7}{'ingest s':>10}{'rows/s':>9}")
+    for name, tally in run.counts.items():
+        page = pull.GRAPHQL_PAGE if pulled[name].source == "graphql" else pull.PAGE_SIZE
+        # A fetch entity's calls are its own function's business: its floor is what it used.
+        entity_floor = tally.get("calls", 0) if pulled[name].source == "fetch" else math.ceil(tally["pulled"] / page)
+        floor += entity_floor
+        empty += entity_floor == 0 and pulled[name].source != "fetch"
+        took = spent.get(name, 0.0)
+        speed = f"{tally['pulled'] / took:,.0f}" if took and tally["pulled"] else "-"
+        print(f"{name:<16}{pulled[name].source:>8}{tally['pulled']:>9}{tally.get('calls', 0):>7}{entity_floor:>7}"
+              f"{took:>10.2f}{speed:>9}")
+    rows = sum(t["pulled"] for t in run.counts.values())
+    print(f"\nrun {run.status}{': ' + run.error if run.error else ''}")
+    print(f"API calls: {run.api_calls}; floor {floor} = sum of ceil(rows/page) per entity (page 1000 REST, "
+          f"{pull.GRAPHQL_PAGE} GraphQL); +{run.api_calls - floor} over it: "
+          f"1 for QuickBooks' time, {empty} to learn an entity is empty, the rest short last pages after full ones")
+    print(f"HTTP replies by status: {client.statuses}; 429s seen: {client.statuses.get(STATUS_429, 0)}; "
+          f"limiter waits: {client.limiter.waited:.1f} s")
+    print(f"rows ingested: {rows:,} (written {sum(t['written'] for t in run.counts.values()):,}) "
+          f"in {seconds:.1f} s: {rows / seconds:,.0f} rows/s end to end")
+    ingest = sum(spent.values())
+    print(f"of which ingest {ingest:.1f} s ({rows / ingest:,.0f} rows/s), "
+          f"QuickBooks replies {client.http_seconds:.1f} s (until headers), "
+          "the rest body download, JSON decoding and run bookkeeping")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--customers", type=int, default=20000)
+    parser.add_argument("--transactions", type=int, default=100000)
+    parser.add_argument("--only-references", action="store_true", help="pull the name lists only")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="first-pull-") as folder:
+        port = free_port()
+        setup_django(folder, f"http://127.0.0.1:{port}")
+        seed(args.customers, args.transactions)
+        process = start_sandbox(port, folder)
+        try:
+            if args.only_references:
+                only_references()
+            company = connect()
+            from quickbooks.sync import registry
+
+            print("entities registered:", ", ".join(registry.names(registry.pulled(company.connection.capabilities))))
+            client, spent = counting_client(company), timing_ingest()
+            from quickbooks.sync.pull import pull_full
+
+            began, cpu = time.perf_counter(), time.process_time()
+            run = pull_full(company=company, client=client)
+            report(run, client, time.perf_counter() - began, spent)
+            print(f"CPU of this process during the pull: {time.process_time() - cpu:.1f} s (2 cores; the sandbox "
+                  "server is another process)")
+        finally:
+            process.terminate()
+            process.wait(timeout=10)
+
+
+if __name__ == "__main__":
+    main()

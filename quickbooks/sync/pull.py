@@ -1,0 +1,346 @@
+"""The pull side of the sync engine: QuickBooks into local rows, through the entity registry only.
+
+A full pull reads every registered entity whole (REST in 1000-row pages, GraphQL connections, fetch functions);
+later pulls ask Change Data Capture what changed since each entity's watermark. Each page is ingested in one
+transaction; every run leaves a `SyncRun` (progress, counts, API calls, the error in plain words).
+DESIGN.md section 4.
+"""
+
+import logging
+import queue
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import connections
+from django.utils import timezone
+
+from ..client import NotFoundError, QuickBooksClient, QuickBooksError
+from ..client.api import PAGE_SIZE
+from ..models import PullCursor, SyncRun
+from . import registry
+from .registry import PulledEntity
+
+logger = logging.getLogger(__name__)
+
+CDC_MAX_OBJECTS = 1000  # Intuit answers at most this many objects per CDC request, across all its entities
+CDC_MAX_ENTITIES = 30  # entities named in one CDC request
+CDC_LOOK_BACK = timedelta(days=30) - timedelta(minutes=5)  # Intuit's 30 days, less a margin for clock skew
+GRAPHQL_PAGE = 100
+# Intuit's name lists: queries show only active entries unless they ask about Active.
+NAME_LISTS = frozenset({"Customer", "Vendor", "Employee", "Item", "Account", "Class", "Department", "Term",
+                        "TaxCode", "TaxRate", "PaymentMethod"})
+
+
+def _client(company, client):
+    return client or QuickBooksClient.for_company(company)
+
+
+def overlap() -> timedelta:
+    return timedelta(seconds=getattr(settings, "QBO_CDC_OVERLAP_SECONDS", 300))
+
+
+# --- runs ------------------------------------------------------------------------------------------------
+
+
+def _start(company, kind: str, entities: list[PulledEntity]) -> SyncRun:
+    return SyncRun.objects.create(company=company, kind=kind, entities_total=len(entities))
+
+
+def _save_progress(run: SyncRun, client, first_call: int) -> None:
+    run.api_calls = client.calls - first_call
+    run.save(update_fields=["current_entity", "entities_done", "counts", "api_calls"])
+
+
+@contextmanager
+def _recording(run: SyncRun, client):
+    """Run the body; end the run succeeded, or failed with QuickBooks' error in plain words (not re-raised)."""
+    run.first_call = client.calls
+    try:
+        yield
+    except QuickBooksError as error:
+        logger.warning("Pull %s of company %s failed at %s: %s", run.pk, run.company_id, run.current_entity, error)
+        run.worth_retrying = error.transient  # read by the task, which tries again later
+        _finish(run, client, SyncRun.Status.FAILED, _failure(run, error))
+        return
+    except BaseException:
+        _finish(run, client, SyncRun.Status.FAILED, "The pull stopped unexpectedly; it will be tried again.")
+        raise
+    _finish(run, client, SyncRun.Status.SUCCEEDED, "")
+
+
+def _failure(run: SyncRun, error: QuickBooksError) -> str:
+    where = f" while reading {run.current_entity}" if run.current_entity else ""
+    if error.transient:
+        return (f"QuickBooks did not answer properly{where} ({error.message}), even after retrying. "
+                "What was read before is kept; the next pull carries on.")
+    return f"{error.user_message.rstrip('.')}{where}."
+
+
+def _finish(run: SyncRun, client, status: str, error: str) -> None:
+    run.status, run.error, run.finished_at = status, error, timezone.now()
+    run.api_calls = client.calls - run.first_call
+    run.save(update_fields=["status", "error", "finished_at", "api_calls", "current_entity", "entities_done",
+                            "counts"])
+
+
+def _count(run: SyncRun, name: str, **added: int) -> None:
+    tally = run.counts.setdefault(name, {"pulled": 0, "written": 0, "removed": 0})
+    for key, value in added.items():
+        tally[key] = tally.get(key, 0) + value
+
+
+def _cursor(company, name: str, watermark: datetime, *, whole: bool, rows: int) -> None:
+    now = timezone.now()
+    defaults = {"watermark": watermark, "last_pull_at": now, "rows": rows}
+    if whole:
+        defaults["last_full_pull_at"] = now
+    PullCursor.objects.update_or_create(company=company, entity=name, defaults=defaults)
+
+
+# --- reading -------------------------------------------------------------------------------------------
+
+
+def _chunks(items: Iterable, size: int) -> Iterator[list]:
+    chunk = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _where(entity: PulledEntity, condition: str = "") -> str:
+    clauses = [condition] if condition else []
+    if entity.name in NAME_LISTS:
+        clauses.append("Active IN (true, false)")  # inactive entries too: transactions still name them
+    return " AND ".join(clauses)
+
+
+def _pages(client, company, entity: PulledEntity, condition: str = "") -> Iterator[list[dict]]:
+    """The entity's documents a page at a time, from whichever source serves it."""
+    if entity.source == "fetch":  # the app's own function, which may read its tables: kept on this thread
+        yield from _chunks(entity.fetch(client, company), PAGE_SIZE)
+    elif entity.source == "graphql":
+        source = entity.graphql
+        nodes = client.graphql_nodes(source.query, dict(source.variables), list(source.path), page_size=GRAPHQL_PAGE)
+        yield from _prefetched(_chunks(nodes, GRAPHQL_PAGE))
+    else:
+        yield from _prefetched(client.query_pages(entity.name, _where(entity, condition), page_size=PAGE_SIZE))
+
+
+def _prefetched(pages: Iterator[list[dict]]) -> Iterator[list[dict]]:
+    """Pages read one ahead on a thread, so QuickBooks' time and the ingest overlap; errors arrive in page order."""
+    ahead: queue.Queue = queue.Queue(maxsize=1)  # one page ahead: memory stays bounded
+    stop = threading.Event()
+    reader = threading.Thread(target=_read_ahead, args=(pages, ahead, stop), name="qbo-pull-read-ahead", daemon=True)
+    reader.start()
+    try:
+        while True:
+            kind, value = ahead.get()
+            if kind == "error":
+                raise value
+            if kind == "done":
+                return
+            yield value
+    finally:
+        stop.set()  # the consumer stopped (done, failed or timed out): the reader ends after its current request
+        reader.join(timeout=settings.QBO_TIMEOUT_SECONDS + 5)
+
+
+def _read_ahead(pages: Iterator[list[dict]], ahead: queue.Queue, stop: threading.Event) -> None:
+    try:
+        for page in pages:
+            if not _offer(ahead, ("page", page), stop):
+                return
+        _offer(ahead, ("done", None), stop)
+    except BaseException as error:  # noqa: BLE001 - handed to the consumer, which raises it in its own thread
+        _offer(ahead, ("error", error), stop)
+    finally:
+        connections.close_all()  # this thread's own connections (a token refresh reads the database)
+
+
+def _offer(ahead: queue.Queue, item: tuple, stop: threading.Event) -> bool:
+    while not stop.is_set():
+        try:
+            ahead.put(item, timeout=0.1)
+            return True
+        except queue.Full:
+            continue
+    return False
+
+
+def _ids(documents: Iterable[dict]) -> set[str]:
+    return {str(d.get("Id", d.get("id"))) for d in documents}
+
+
+def _ingest(run: SyncRun, client, entity: PulledEntity, page: list[dict]) -> int:
+    written = entity.ingest(run.company, page) if page else 0
+    _count(run, entity.name, pulled=len(page), written=written)
+    _save_progress(run, client, run.first_call)
+    return written
+
+
+def _remove(run: SyncRun, entity: PulledEntity, qbo_ids: Iterable[str]) -> None:
+    qbo_ids = sorted(qbo_ids)
+    if qbo_ids:
+        _count(run, entity.name, removed=entity.remove(run.company, qbo_ids))
+
+
+def _begin(run: SyncRun, client, entity: PulledEntity) -> None:
+    run.current_entity, run.entity_first_call = entity.name, client.calls
+    _count(run, entity.name)
+    _save_progress(run, client, run.first_call)
+
+
+def _done(run: SyncRun, client) -> None:
+    _count(run, run.current_entity, calls=client.calls - run.entity_first_call)  # CDC's shared requests not included
+    run.entities_done += 1
+    _save_progress(run, client, run.first_call)
+
+
+def _pull_whole(run: SyncRun, client, entity: PulledEntity, watermark: datetime) -> None:
+    """Every object of the entity; local ones QuickBooks no longer has are removed when the entity can list them."""
+    _begin(run, client, entity)
+    seen: set[str] = set()
+    for page in _pages(client, run.company, entity):
+        _ingest(run, client, entity, page)
+        seen |= _ids(page)
+    if entity.known_ids is not None:
+        _remove(run, entity, entity.known_ids(run.company) - seen)
+    _cursor(run.company, entity.name, watermark, whole=True, rows=len(seen))
+    _done(run, client)
+
+
+# --- full pull -----------------------------------------------------------------------------------------
+
+
+def pull_full(*, company, client=None) -> SyncRun:
+    """Read every entity the company's plan serves, whole; watermarks are QuickBooks' time when it started."""
+    client = _client(company, client)
+    entities = registry.pulled(company.connection.capabilities)
+    run = _start(company, SyncRun.Kind.FULL_PULL, entities)
+    with _recording(run, client):
+        started = client.server_time()  # before the first page: whatever changes during the pull is re-read
+        for entity in entities:
+            _pull_whole(run, client, entity, started)
+    return run
+
+
+# --- incremental pull ----------------------------------------------------------------------------------
+
+
+def _stale(cursor: PullCursor | None, now: datetime) -> bool:
+    """No watermark, or one CDC can no longer reach (with the overlap taken off)."""
+    return cursor is None or cursor.watermark is None or cursor.watermark - overlap() < now - CDC_LOOK_BACK
+
+
+def pull_changes(*, company, client=None) -> SyncRun:
+    """What changed since each entity's watermark (less the overlap); a full pull when no watermark is usable."""
+    client = _client(company, client)
+    entities = registry.pulled(company.connection.capabilities)
+    cursors = {c.entity: c for c in PullCursor.objects.filter(company=company)}
+    stale = {e.name for e in entities if _stale(cursors.get(e.name), timezone.now())}
+    if stale and len(stale) == len(entities):
+        return pull_full(company=company, client=client)
+    run = _start(company, SyncRun.Kind.INCREMENTAL_PULL, entities)
+    with _recording(run, client):
+        started = client.server_time()
+        by_cdc = [e for e in entities if e.source == "rest" and e.cdc and e.name not in stale]
+        changes, overflow = _cdc_changes(client, by_cdc, cursors)
+        for entity in entities:
+            if entity.name in changes:
+                _apply_cdc(run, client, entity, changes[entity.name], started)
+            elif entity.name in stale or entity.name in overflow or entity.source != "rest":
+                _pull_whole(run, client, entity, started)  # GraphQL and fetch entities are small: read whole
+            else:
+                _pull_updated(run, client, entity, cursors[entity.name], started)
+    return run
+
+
+def _cdc_changes(client, entities: list[PulledEntity], cursors) -> tuple[dict[str, list], set[str]]:
+    """CDC answers for `entities`, 30 to a request; the names whose changes overflowed CDC's 1000 objects."""
+    changes, overflow = {}, set()
+    for group in _chunks(entities, CDC_MAX_ENTITIES):
+        since = min(cursors[e.name].watermark for e in group) - overlap()
+        answered, spilled = _cdc_window(client, [e.name for e in group], since)
+        changes.update(answered)
+        overflow |= spilled
+    return changes, overflow
+
+
+def _cdc_window(client, names: list[str], since: datetime) -> tuple[dict[str, list], set[str]]:
+    """One CDC request; a full answer (1000 objects) may be cut short, so the entity list is halved and re-asked.
+
+    CDC takes only a start time, so the window cannot be cut in time; an entity that alone has 1000 changes
+    in it comes back in `spilled` and is re-read whole (with removal of what QuickBooks no longer has).
+    """
+    answer = client.cdc(names, since)
+    if sum(len(docs) for docs in answer.values()) < CDC_MAX_OBJECTS:
+        return answer, set()
+    if len(names) == 1:
+        return {}, set(names)
+    half = len(names) // 2
+    first, first_spilled = _cdc_window(client, names[:half], since)
+    second, second_spilled = _cdc_window(client, names[half:], since)
+    return {**first, **second}, first_spilled | second_spilled
+
+
+def _apply_cdc(run: SyncRun, client, entity: PulledEntity, documents: list[dict], watermark: datetime) -> None:
+    _begin(run, client, entity)
+    latest = {str(d["Id"]): d for d in documents}  # one version per object, the last CDC listed
+    gone = {qbo_id for qbo_id, d in latest.items() if d.get("status") == "Deleted"}
+    live = [d for qbo_id, d in latest.items() if qbo_id not in gone]
+    for page in _chunks(live, PAGE_SIZE):
+        _ingest(run, client, entity, page)
+    _remove(run, entity, gone)
+    _cursor(run.company, entity.name, watermark, whole=False, rows=len(latest))
+    _done(run, client)
+
+
+def _pull_updated(run: SyncRun, client, entity: PulledEntity, cursor: PullCursor, watermark: datetime) -> None:
+    """Entities CDC does not serve (TaxCode, TimeActivity): a query on MetaData.LastUpdatedTime."""
+    _begin(run, client, entity)
+    since = (cursor.watermark - overlap()).isoformat(timespec="seconds")
+    rows = 0
+    for page in _pages(client, run.company, entity, f"MetaData.LastUpdatedTime >= '{since}'"):
+        _ingest(run, client, entity, page)
+        rows += len(page)
+    _cursor(run.company, entity.name, watermark, whole=False, rows=rows)
+    _done(run, client)
+
+
+# --- one object ----------------------------------------------------------------------------------------
+
+
+def pull_one(*, company, entity: str, qbo_id: str, client=None) -> SyncRun | None:
+    """Fetch one object a webhook named and ingest it, or remove it if QuickBooks no longer has it.
+
+    None when nothing in Costline mirrors that entity for this company.
+    """
+    pulled = {e.name: e for e in registry.pulled(company.connection.capabilities)}
+    if entity not in pulled:
+        return None
+    client = _client(company, client)
+    run = _start(company, SyncRun.Kind.TARGETED_FETCH, [pulled[entity]])
+    with _recording(run, client):
+        _fetch_one(run, client, pulled[entity], str(qbo_id))
+    return run
+
+
+def _fetch_one(run: SyncRun, client, entity: PulledEntity, qbo_id: str) -> None:
+    if entity.source != "rest":  # no REST read for GraphQL and fetch entities; they are small
+        _pull_whole(run, client, entity, client.server_time())
+        return
+    _begin(run, client, entity)
+    try:
+        document = client.read(entity.name, qbo_id)
+    except NotFoundError:
+        _remove(run, entity, [qbo_id])
+    else:
+        _ingest(run, client, entity, [document])
+    _done(run, client)
