@@ -1,0 +1,213 @@
+"""The push side: a transactional outbox, drained by a worker, that never loses or doubles a write.
+
+A form saves the local object and calls `outbox_enqueue` in the same transaction; after commit a task
+runs `outbox_send`. An item is claimed with a conditional UPDATE and a lease, so two workers never send
+it together, and a worker that dies mid-send leaves a lease that `outbox_sweep` re-drives. Every try is
+an OutboxAttempt. Writes carry the item's fixed `requestid`, so a retry after a lost reply is answered
+with the first reply. Transient failures back off; QuickBooks' refusals end the item as failed, in plain
+words on the object; a stale SyncToken is merged field by field or becomes a conflict.
+"""
+
+import logging
+import random
+import uuid
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from ..client import QuickBooksClient, QuickBooksError, ReauthorizationRequired, StaleObjectError
+from ..models import OutboxAttempt, OutboxItem, SyncState
+from . import merge as merging
+from . import registry
+
+logger = logging.getLogger(__name__)
+
+MAX_BACKOFF = timedelta(minutes=30)
+
+
+def _lease() -> timedelta:
+    """Longer than a send can take with its retries; a worker that died holds an item this long at most."""
+    return timedelta(seconds=settings.QBO_OUTBOX_LEASE_SECONDS)
+
+
+def enqueue_send(item_id: int) -> None:
+    """Send after commit, by task name (the worker may be on another machine)."""
+    from config.celery import app
+
+    transaction.on_commit(lambda: app.send_task("quickbooks.tasks.outbox_send", args=[item_id]))
+
+
+def outbox_enqueue(*, obj, operation: str | None = None) -> OutboxItem:
+    """Queue `obj` for QuickBooks. Call inside the transaction that saved it; it is sent after commit."""
+    entity = registry.pushed_for_model(type(obj))
+    operation = operation or (OutboxItem.Operation.UPDATE if obj.qbo_id else OutboxItem.Operation.CREATE)
+    content_type = ContentType.objects.get_for_model(obj)
+    item = OutboxItem.objects.filter(
+        content_type=content_type, object_id=obj.pk, status=OutboxItem.Status.PENDING, attempts=0
+    ).first()  # an item not tried yet will send the latest state anyway: one write, not two
+    if item is None:
+        item = OutboxItem.objects.create(
+            company=obj.company, entity=entity.name, content_type=content_type, object_id=obj.pk, operation=operation
+        )
+    elif operation == OutboxItem.Operation.DELETE:
+        OutboxItem.objects.filter(pk=item.pk).update(operation=operation)
+    type(obj).objects.filter(pk=obj.pk).update(sync_state=SyncState.PENDING_PUSH, sync_error="")
+    enqueue_send(item.pk)
+    return item
+
+
+def _claim(item_id: int) -> bool:
+    now = timezone.now()
+    return bool(
+        OutboxItem.objects.filter(pk=item_id, status=OutboxItem.Status.PENDING, next_attempt_at__lte=now).update(
+            status=OutboxItem.Status.SENDING, lease_until=now + _lease(), attempts=F("attempts") + 1
+        )
+    )
+
+
+def outbox_send(*, item_id: int, client: QuickBooksClient | None = None) -> str:
+    """Try to send one item. Returns the outcome; 'skipped' when it is not due or someone else has it."""
+    if not _claim(item_id):
+        return "skipped"
+    item = OutboxItem.objects.select_related("company", "content_type").get(pk=item_id)
+    attempt = OutboxAttempt.objects.create(item=item)
+    obj = item.target
+    entity = registry.pushed_entity(item.entity)
+    try:
+        if obj is None:
+            raise ValidationError("The Costline record behind this change no longer exists.")
+        client = client or QuickBooksClient.for_company(item.company)
+        outcome = _deliver(item, obj, entity, client)
+    except StaleObjectError:
+        outcome = _resolve_stale(item, obj, entity, client)
+    except QuickBooksError as error:
+        outcome = _retry_later(item, obj, error) if error.transient else _fail(item, obj, error)
+        attempt.error_code, attempt.message = error.code, str(error)
+    except ValidationError as error:  # Costline's own check refused it before anything was sent
+        outcome = _fail(item, obj, error)
+        attempt.message = " ".join(error.messages)
+    attempt.outcome, attempt.finished_at = outcome, timezone.now()
+    attempt.save(update_fields=["outcome", "finished_at", "error_code", "message"])
+    return outcome
+
+
+def _deliver(item, obj, entity, client, *, request_id: str | None = None, fields: dict | None = None) -> str:
+    """Create, sparse-update (only what changed since the last sync) or delete; take QuickBooks' reply."""
+    request_id = request_id or item.request_id
+    if entity.check is not None:
+        entity.check(obj)
+    if item.operation == OutboxItem.Operation.DELETE:
+        client.delete(entity.name, obj.qbo_id, obj.sync_token, request_id=request_id)
+        return _done(item, obj, entity, None)
+    document = entity.to_document(obj)
+    if entity.send is not None:
+        return _done(item, obj, entity, entity.send(client, obj, document, request_id))
+    if item.operation == OutboxItem.Operation.CREATE and not obj.qbo_id:
+        return _done(item, obj, entity, client.create(entity.name, document, request_id=request_id))
+    changes = fields if fields is not None else merging.changed_fields(base=obj.qbo_document, local=document)
+    if not changes:
+        return _done(item, obj, entity, obj.qbo_document)
+    update = {**changes, "Id": obj.qbo_id, "SyncToken": obj.sync_token}
+    return _done(item, obj, entity, client.update(entity.name, update, request_id=request_id, sparse=True))
+
+
+def _done(item, obj, entity, document) -> str:
+    with transaction.atomic():
+        if document is None:  # deleted in QuickBooks
+            type(obj).objects.filter(pk=obj.pk).update(sync_state=SyncState.SYNCED, sync_error="")
+        else:
+            entity.apply_document(obj, document)
+            type(obj).objects.filter(pk=obj.pk).update(
+                sync_state=SyncState.SYNCED, sync_error="", conflict_document=None
+            )
+        _finish(item, OutboxItem.Status.SENT, sent_at=timezone.now(), last_error="")
+    return "sent"
+
+
+def _finish(item, status, **fields) -> None:
+    OutboxItem.objects.filter(pk=item.pk).update(status=status, lease_until=None, **fields)
+
+
+def _resolve_stale(item, obj, entity, client) -> str:
+    """Someone changed it in QuickBooks: merge disjoint field changes and resend, else a conflict."""
+    remote = client.read(entity.name, obj.qbo_id)
+    result = merging.merge(base=obj.qbo_document, local=entity.to_document(obj), remote=remote)
+    if not result.clean:
+        with transaction.atomic():
+            type(obj).objects.filter(pk=obj.pk).update(
+                sync_state=SyncState.CONFLICT,
+                conflict_document=remote,
+                sync_error="Changed in QuickBooks too: " + ", ".join(result.conflicts) + ". Choose what to keep.",
+            )
+            _finish(item, OutboxItem.Status.CONFLICT, last_error=f"Conflict on {', '.join(result.conflicts)}")
+        return "conflict"
+    obj.sync_token = remote["SyncToken"]
+    # The first requestid already has QuickBooks' stale-object reply stored against it: a new write, a new id.
+    merged_id = f"{item.request_id[:40]}-m{item.attempts}"
+    try:
+        _deliver(item, obj, entity, client, request_id=merged_id, fields=result.local_changes)
+    except QuickBooksError as error:
+        return _retry_later(item, obj, error) if error.transient else _fail(item, obj, error)
+    return "merged"
+
+
+def _backoff(attempts: int) -> timedelta:
+    seconds = min(MAX_BACKOFF.total_seconds(), 2 ** min(attempts, 12))
+    return timedelta(seconds=seconds * random.uniform(0.5, 1.0))  # noqa: S311 - jitter, not security
+
+
+def _retry_later(item, obj, error) -> str:
+    _finish(
+        item,
+        OutboxItem.Status.PENDING,
+        next_attempt_at=timezone.now() + _backoff(item.attempts),
+        last_error=error.user_message,
+    )
+    return "retry"
+
+
+def _fail(item, obj, error) -> str:
+    """Refused: the reason goes on the object in plain words; nothing local is lost."""
+    message = error.user_message if isinstance(error, QuickBooksError) else " ".join(error.messages)
+    with transaction.atomic():
+        if obj is not None:
+            type(obj).objects.filter(pk=obj.pk).update(sync_state=SyncState.FAILED, sync_error=message)
+        _finish(item, OutboxItem.Status.FAILED, last_error=message)
+    if isinstance(error, ReauthorizationRequired):
+        logger.warning("Outbox item %s waits for the company to be reconnected", item.pk)
+    return "failed"
+
+
+def outbox_retry(*, items) -> int:
+    """Send refused items again, each under a new requestid: QuickBooks stored its refusal against the old one
+    (nothing was written under it, so a new id cannot double anything). Returns how many."""
+    with transaction.atomic():
+        ids = list(items.filter(status=OutboxItem.Status.FAILED).select_for_update().values_list("pk", flat=True))
+        for item_id in ids:
+            OutboxItem.objects.filter(pk=item_id).update(
+                status=OutboxItem.Status.PENDING, next_attempt_at=timezone.now(), request_id=uuid.uuid4().hex
+            )
+            enqueue_send(item_id)
+    return len(ids)
+
+
+def outbox_sweep() -> int:
+    """Re-drive items a lost broker message or a dead worker left behind. Returns how many were queued."""
+    now = timezone.now()
+    with transaction.atomic():
+        OutboxItem.objects.filter(status=OutboxItem.Status.SENDING, lease_until__lt=now).update(
+            status=OutboxItem.Status.PENDING, lease_until=None
+        )
+    due = list(
+        OutboxItem.objects.filter(status=OutboxItem.Status.PENDING, next_attempt_at__lte=now)
+        .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
+        .values_list("pk", flat=True)[:500]
+    )
+    for item_id in due:
+        enqueue_send(item_id)
+    return len(due)
