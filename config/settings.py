@@ -184,6 +184,7 @@ if CELERY_BROKER_URL == "filesystem://":
         "control_folder": str(_queue_dir / "control"),  # kombu's default is ./control in the working directory
         "store_processed": False,
     }
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 CELERY_TASK_IGNORE_RESULT = True  # tasks report through the database, not a result backend
 CELERY_TASK_ACKS_LATE = True  # a worker killed mid-task leaves the message to be redelivered
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -193,6 +194,7 @@ CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=14 
 CELERY_TASK_ALWAYS_EAGER = False
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
+    "outbox-sweep": {"task": "quickbooks.tasks.outbox_sweep", "schedule": 60},
     "purge-expired-invitations": {
         "task": "quickbooks.tasks.purge_expired_invitations",
         "schedule": 60 * 60,
@@ -232,3 +234,14 @@ QBO_REFRESH_AHEAD_SECONDS = env.int("QBO_REFRESH_AHEAD_SECONDS", default=300)
 # Fernet keys for OAuth tokens at rest: the first encrypts, all decrypt (rotate by prepending a key).
 # Without any, a key is derived from SECRET_KEY; production should set its own (see `check --deploy`).
 QBO_TOKEN_KEYS = env.list("QBO_TOKEN_KEYS", default=[])
+
+# Pull: CDC every QBO_CDC_INTERVAL_SECONDS for each connected company, re-reading QBO_CDC_OVERLAP_SECONDS
+# before the last watermark so a change QuickBooks stamped just before it is never missed.
+QBO_CDC_INTERVAL_SECONDS = env.int("QBO_CDC_INTERVAL_SECONDS", default=300)
+QBO_CDC_OVERLAP_SECONDS = env.int("QBO_CDC_OVERLAP_SECONDS", default=300)
+CELERY_BEAT_SCHEDULE["quickbooks-pull-changes"] = {
+    "task": "quickbooks.tasks.sync_pull_all_companies",
+    "schedule": QBO_CDC_INTERVAL_SECONDS,
+}
+QBO_OUTBOX_LEASE_SECONDS = env.int("QBO_OUTBOX_LEASE_SECONDS", default=300)
+QBO_PULL_RETRY_SECONDS = env.int("QBO_PULL_RETRY_SECONDS", default=60)  # first wait after a cut-short pull

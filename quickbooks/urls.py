@@ -1,6 +1,6 @@
-from django.urls import path
+from django.urls import include, path
 
-from . import views
+from . import views, views_conflicts
 
 urlpatterns = [
     path("companies/", views.company_list, name="company_list"),
@@ -19,4 +19,6 @@ urlpatterns = [
     path("c/<int:company_id>/quickbooks/recheck/", views.recheck, name="recheck"),
     path("quickbooks/connect/", views.connect_new, name="connect_new"),
     path("quickbooks/callback/", views.callback, name="callback"),
+    path("c/<int:company_id>/sync/conflicts/<int:item_id>/", views_conflicts.conflict, name="sync_conflict"),
+    path("", include("quickbooks.urls_sync")),
 ]

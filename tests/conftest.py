@@ -7,7 +7,7 @@ import pytest
 from quickbooks.models import Role
 from tests.factories import PASSWORD, CompanyFactory, MembershipFactory
 
-pytest_plugins = ["tests.live_sandbox"]
+pytest_plugins = ["tests.live_sandbox", "tests.live_quickbooks"]
 
 ROLES = [Role.VIEWER, Role.PROJECT_MANAGER, Role.ACCOUNTANT, Role.ADMIN]
 

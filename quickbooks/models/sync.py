@@ -121,6 +121,7 @@ class OutboxItem(models.Model):
         SENT = "sent", "Sent"
         FAILED = "failed", "Refused by QuickBooks"
         CONFLICT = "conflict", "Conflict"
+        RESOLVED = "resolved", "Conflict resolved by a person"
 
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="outbox")
     entity = models.CharField(max_length=40)

@@ -28,31 +28,73 @@ def database_url(settings_dict) -> str:
     return f"postgres://{credentials}{host}:{port}/{settings_dict['NAME']}"
 
 
+class Worker:
+    """A `celery worker` process on the test's private queue; `kill()` is a crash (SIGKILL), not a shutdown."""
+
+    def __init__(self, queue: str, env: dict, log_path: Path):
+        self.log_path = log_path
+        with log_path.open("a") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", queue, "--concurrency=1",
+                 "--without-gossip", "--without-mingle", "--without-heartbeat", "--loglevel=INFO"],
+                cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+            )
+        _wait_for(lambda: self.log_path.read_text().count("ready.") > self._ready_before, timeout=45,
+                  what="the Celery worker to start", log=log_path, process=self.process)
+
+    _ready_before = 0
+
+    def kill(self) -> None:
+        self.process.kill()
+        self.process.wait(timeout=15)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+
+    def log(self) -> str:
+        return self.log_path.read_text()
+
+
 @pytest.fixture
-def celery_worker(transactional_db, tmp_path):
-    """Start `celery worker` on a private queue; yields the queue name. Stopped after the test."""
+def worker_env():
+    """Extra environment for the worker process; tests override it (e.g. to point at the live sandbox)."""
+    return {}
+
+
+@pytest.fixture
+def start_worker(transactional_db, tmp_path, worker_env):
+    """Start workers on a private queue against the test database; all are stopped after the test."""
     queue = f"test-{uuid.uuid4().hex[:10]}"
     previous_queue = celery_app.conf.task_default_queue
     celery_app.conf.task_default_queue = queue
-    env = {**os.environ, "DATABASE_URL": database_url(connection.settings_dict), "PYTHONUNBUFFERED": "1"}
+    # The worker sends follow-up tasks (outbox sends after a sweep, say) to the same private queue.
+    env = {**os.environ, "DATABASE_URL": database_url(connection.settings_dict), "PYTHONUNBUFFERED": "1",
+           "CELERY_TASK_DEFAULT_QUEUE": queue, **worker_env}
     log_path = tmp_path / "worker.log"
-    with log_path.open("w") as log:
-        worker = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", queue, "--concurrency=1",
-             "--without-gossip", "--without-mingle", "--without-heartbeat", "--loglevel=INFO"],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-        )
+    workers = []
+
+    def start() -> Worker:
+        Worker._ready_before = log_path.read_text().count("ready.") if log_path.exists() else 0
+        workers.append(Worker(queue, env, log_path))
+        return workers[-1]
+
     try:
-        _wait_for(lambda: "ready." in log_path.read_text(), timeout=45, what="the Celery worker to start",
-                  log=log_path, process=worker)
-        yield queue
+        yield start
     finally:
         celery_app.conf.task_default_queue = previous_queue
-        worker.terminate()
-        try:
-            worker.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            worker.kill()
+        for worker in workers:
+            worker.stop()
+
+
+@pytest.fixture
+def celery_worker(start_worker):
+    """One running worker for the test."""
+    return start_worker()
 
 
 def _wait_for(condition, *, timeout, what, log, process):

@@ -25,9 +25,7 @@ class Command(BaseCommand):
         user.set_password(password)
         user.is_staff = user.is_superuser = True  # the demo login also opens the admin
         user.save()
-        EmailAddress.objects.update_or_create(
-            user=user, email=DEMO_EMAIL, defaults={"verified": True, "primary": True}
-        )
+        EmailAddress.objects.update_or_create(user=user, email=DEMO_EMAIL, defaults={"verified": True, "primary": True})
         company, _ = Company.objects.get_or_create(name=DEMO_COMPANY)
         Membership.objects.update_or_create(user=user, company=company, defaults={"role": Role.ADMIN})
 

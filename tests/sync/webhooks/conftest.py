@@ -1,0 +1,1 @@
+from tests.sync.webhooks.recorder import sent_tasks  # noqa: F401 - fixture
