@@ -1,12 +1,17 @@
 """Local copies of QuickBooks change orders, and the contract value they add to a project."""
 
 from django.db import models
-from django.db.models import DecimalField, OuterRef, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
 
-from projects.models import Estimate, Project, SalesDocument, SalesLine, TxnStatus, unique_qbo_id
-
-MONEY_FIELD = DecimalField(max_digits=15, decimal_places=2)
+from projects.models import (
+    MONEY_FIELD,
+    Estimate,
+    Project,
+    SalesDocument,
+    SalesLine,
+    TxnStatus,
+    sum_per_project,
+    unique_qbo_id,
+)
 
 
 class ChangeOrderQuerySet(models.QuerySet):
@@ -17,11 +22,11 @@ class ChangeOrderQuerySet(models.QuerySet):
 class ChangeOrder(SalesDocument):
     """A change to one project estimate (QuickBooks ChangeOrder): every line links that parent estimate."""
 
-    project = models.ForeignKey(Project, on_delete=models.SET_NULL, null=True, blank=True,
-                                related_name="change_orders")
+    project = models.ForeignKey(Project, on_delete=models.SET_NULL, null=True, blank=True, related_name="change_orders")
     estimate_qbo_id = models.CharField("parent estimate QuickBooks id", max_length=32, blank=True)
-    estimate = models.ForeignKey(Estimate, on_delete=models.SET_NULL, null=True, blank=True,
-                                 related_name="change_orders")
+    estimate = models.ForeignKey(
+        Estimate, on_delete=models.SET_NULL, null=True, blank=True, related_name="change_orders"
+    )
 
     objects = ChangeOrderQuerySet.as_manager()
 
@@ -46,13 +51,6 @@ class ChangeOrderLine(SalesLine):
         ordering = ["change_order", "line_num", "id"]
 
 
-def _total_per_project(queryset) -> Subquery:
-    """The sum of `total_amount` of the rows naming the outer project, as a correlated subquery."""
-    rows = queryset.filter(company=OuterRef("company"), project_qbo_id=OuterRef("qbo_id"))
-    summed = rows.order_by().values("project_qbo_id").annotate(total=Sum("total_amount")).values("total")
-    return Coalesce(Subquery(summed, output_field=MONEY_FIELD), Value(0), output_field=MONEY_FIELD)
-
-
 def with_contract_value(projects):
     """Annotate projects with `estimate_total`, `change_order_total` and `contract_value` (DESIGN.md section 5:
     the project estimate plus accepted change orders), in the one query that lists the projects.
@@ -61,8 +59,11 @@ def with_contract_value(projects):
     """
     estimates = Estimate.objects.exclude(status=TxnStatus.REJECTED)
     projects = projects.annotate(
-        estimate_total=_total_per_project(estimates),
-        change_order_total=_total_per_project(ChangeOrder.objects.accepted()),
+        estimate_total=sum_per_project(estimates, "total_amount"),
+        change_order_total=sum_per_project(ChangeOrder.objects.accepted(), "total_amount"),
     )
-    return projects.annotate(contract_value=models.ExpressionWrapper(
-        models.F("estimate_total") + models.F("change_order_total"), output_field=MONEY_FIELD))
+    return projects.annotate(
+        contract_value=models.ExpressionWrapper(
+            models.F("estimate_total") + models.F("change_order_total"), output_field=MONEY_FIELD
+        )
+    )

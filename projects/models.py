@@ -1,12 +1,45 @@
 """Local copies of QuickBooks projects, project estimates, and the project ledger (actuals)."""
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import DecimalField, F, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 
 from quickbooks.models import Company, SyncedObject
 
 MONEY = {"max_digits": 15, "decimal_places": 2}
+MONEY_FIELD = DecimalField(**MONEY)
 QUANTITY = {"max_digits": 20, "decimal_places": 7}  # QuickBooks keeps quantities and unit prices to 7 places
+
+
+def sum_per_project(rows, field: str) -> Coalesce:
+    """Sum of `field` over `rows` naming the outer project (by QuickBooks id), as a correlated subquery: lists
+    of projects carry their figures in the one query that lists them, however many projects there are."""
+    rows = rows.filter(company=OuterRef("company"), project_qbo_id=OuterRef("qbo_id"))
+    summed = rows.order_by().values("project_qbo_id").annotate(total=Sum(field)).values("total")
+    return Coalesce(Subquery(summed, output_field=MONEY_FIELD), Value(0), output_field=MONEY_FIELD)
+
+
+class ProjectQuerySet(models.QuerySet):
+    def live(self):
+        return self.filter(deleted=False)
+
+    def with_actuals(self):
+        """`cost_to_date` and `billed_to_date` from the ledger, and `gross_margin` (billed less cost).
+
+        Costs are bills, expenses and time (at cost rate) less vendor credits; billed is invoices and sales
+        receipts less credit memos and refunds (DESIGN.md section 5). Purchase orders are commitments, not
+        costs; journal lines wait for account types to tell revenue from cost, so they are not counted yet.
+        """
+        ledger = LedgerLine.objects.all()
+        return self.annotate(
+            cost_to_date=sum_per_project(ledger.filter(kind=LedgerLine.Kind.COST), "amount"),
+            billed_to_date=sum_per_project(ledger.filter(kind=LedgerLine.Kind.REVENUE), "amount"),
+        ).annotate(gross_margin=models.ExpressionWrapper(F("billed_to_date") - F("cost_to_date"),
+                                                         output_field=MONEY_FIELD))
+
+    def for_dashboard(self, company):
+        """The company's projects, pinned first as QuickBooks lists them, with actuals."""
+        return self.filter(company=company).live().with_actuals().order_by("-pinned", "name", "pk")
 
 
 def unique_qbo_id(name: str) -> models.UniqueConstraint:
@@ -45,6 +78,8 @@ class Project(SyncedObject):
     deleted = models.BooleanField(default=False)
     # The Projects API's node as last pulled (the Customer document is in qbo_document).
     project_document = models.JSONField(null=True, blank=True)
+
+    objects = ProjectQuerySet.as_manager()
 
     class Meta:
         ordering = ["name", "id"]

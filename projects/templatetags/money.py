@@ -1,0 +1,24 @@
+"""Money as accountants read it: thousands separated, two places, negatives in parentheses."""
+
+from decimal import Decimal
+
+from django import template
+
+register = template.Library()
+
+
+@register.filter
+def money(value) -> str:
+    if value is None or value == "":
+        return "—"
+    amount = Decimal(value).quantize(Decimal("0.01"))
+    text = f"{abs(amount):,.2f}"
+    return f"({text})" if amount < 0 else text
+
+
+@register.filter
+def percent_of(part, whole) -> str:
+    """`part` as a percentage of `whole`, or a dash when there is no whole to speak of."""
+    if not whole:
+        return "—"
+    return f"{Decimal(part) / Decimal(whole) * 100:.1f}%"

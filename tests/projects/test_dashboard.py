@@ -1,0 +1,113 @@
+"""The dashboard's figures: contract value, cost and billing to date, margin; pinned first; constant queries."""
+
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from changeorders.models import ChangeOrder
+from projects.models import Estimate, LedgerLine, Project, TxnStatus
+from projects.templatetags.money import money, percent_of
+
+pytestmark = pytest.mark.django_db
+
+
+def project(company, qbo_id, name, **fields):
+    return Project.objects.create(company=company, qbo_id=qbo_id, name=name, customer_name="Okafor Residence", **fields)
+
+
+def ledger(company, project_qbo_id, kind, amount, n=[0]):  # noqa: B006 - a counter for unique line ids
+    n[0] += 1
+    return LedgerLine.objects.create(company=company, project_qbo_id=project_qbo_id, tagged_by="project_ref",
+                                     txn_type="Bill", txn_qbo_id=str(n[0]), line_id="1", kind=kind,
+                                     amount=Decimal(amount))
+
+
+def sales(model, company, project_qbo_id, total, status=TxnStatus.ACCEPTED, n=[0]):  # noqa: B006
+    n[0] += 1
+    return model.objects.create(company=company, qbo_id=str(n[0]), project_qbo_id=project_qbo_id,
+                                total_amount=Decimal(total), status=status)
+
+
+@pytest.fixture
+def kitchen(company):
+    kitchen = project(company, "16", "Kitchen Remodel", status="IN_PROGRESS", completion_rate=Decimal("40"))
+    sales(Estimate, company, "16", "48000.00", status=TxnStatus.PENDING)
+    sales(ChangeOrder, company, "16", "2500.00")  # accepted: counts
+    sales(ChangeOrder, company, "16", "900.00", status=TxnStatus.PENDING)  # pending: does not
+    ledger(company, "16", LedgerLine.Kind.COST, "12000.10")
+    ledger(company, "16", LedgerLine.Kind.COST, "-200.00")  # a vendor credit
+    ledger(company, "16", LedgerLine.Kind.REVENUE, "20000.00")
+    ledger(company, "16", LedgerLine.Kind.REVENUE, "-1000.00")  # a credit memo
+    ledger(company, "16", LedgerLine.Kind.COMMITMENT, "5000.00")  # a purchase order: not a cost yet
+    return kitchen
+
+
+def row_of(response, name):
+    return next(p for p in response.context["projects"] if p.name == name)
+
+
+def test_a_projects_figures_follow_the_rules(login, viewer, company, kitchen):
+    response = login(viewer).get(reverse("dashboard", args=[company.pk]))
+
+    row = row_of(response, "Kitchen Remodel")
+    assert row.contract_value == Decimal("50500.00")  # estimate + accepted change orders
+    assert row.cost_to_date == Decimal("11800.10")
+    assert row.billed_to_date == Decimal("19000.00")
+    assert row.gross_margin == Decimal("7199.90")
+    html = response.content.decode()
+    assert "50,500.00" in html and "11,800.10" in html and "37.9%" in html and "40%" in html
+
+
+def test_totals_add_up_the_rows(login, viewer, company, kitchen):
+    bath = project(company, "20", "Primary Bath")
+    sales(Estimate, company, "20", "12000.00")
+    ledger(company, "20", LedgerLine.Kind.COST, "3000.00")
+
+    totals = login(viewer).get(reverse("dashboard", args=[company.pk])).context["totals"]
+
+    assert bath.pk and totals["contract_value"] == Decimal("62500.00")
+    assert totals["cost_to_date"] == Decimal("14800.10")
+    assert totals["gross_margin"] == Decimal("4199.90")
+
+
+def test_pinned_projects_come_first_and_deleted_ones_not_at_all(login, viewer, company, kitchen):
+    project(company, "30", "Alpha Deck", pinned=True)
+    project(company, "31", "Zulu Gone", deleted=True)
+
+    names = [p.name for p in login(viewer).get(reverse("dashboard", args=[company.pk])).context["projects"]]
+
+    assert names == ["Alpha Deck", "Kitchen Remodel"]
+
+
+def test_another_companys_projects_and_ledger_never_show(login, viewer, company, other_company, kitchen):
+    project(other_company, "16", "Their Kitchen")  # same QuickBooks id, other realm
+    ledger(other_company, "16", LedgerLine.Kind.COST, "99999.00")
+
+    response = login(viewer).get(reverse("dashboard", args=[company.pk]))
+
+    assert [p.name for p in response.context["projects"]] == ["Kitchen Remodel"]
+    assert row_of(response, "Kitchen Remodel").cost_to_date == Decimal("11800.10")
+
+
+def test_the_dashboard_uses_the_same_queries_for_one_project_or_thirty(login, viewer, company,
+                                                                       django_assert_max_num_queries):
+    client = login(viewer)
+    project(company, "1", "Only One")
+    client.get(reverse("dashboard", args=[company.pk]))  # warm caches (content types, session)
+    with django_assert_max_num_queries(20) as one:
+        client.get(reverse("dashboard", args=[company.pk]))
+    for n in range(2, 31):
+        project(company, str(n), f"Project {n:02d}")
+        ledger(company, str(n), LedgerLine.Kind.COST, "10.00")
+
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        response = client.get(reverse("dashboard", args=[company.pk]))
+    assert len(response.context["projects"]) == 30
+
+
+def test_money_reads_as_accountants_write_it():
+    assert money(Decimal("-1234.5")) == "(1,234.50)"
+    assert money(Decimal("0")) == "0.00"
+    assert money(None) == "—"
+    assert percent_of(Decimal("1"), Decimal("0")) == "—"
