@@ -117,6 +117,10 @@ def _duration(seconds: float) -> str:
     return f"{seconds // 3600} h {seconds % 3600 // 60} min"
 
 
+def _counted(number, what: str) -> str:
+    return f"{number} {what[:-1] if number == 1 and what.endswith('s') else what}"  # "1 call", "2 calls"
+
+
 def _count_lines(counts) -> list[str]:
     """{"Invoice": {"pulled": 120, "deleted": 2}} -> ["Invoice: 120 pulled, 2 deleted"]."""
     if not isinstance(counts, dict):
@@ -124,7 +128,7 @@ def _count_lines(counts) -> list[str]:
     lines = []
     for entity, numbers in sorted(counts.items()):
         if isinstance(numbers, dict):
-            lines.append(f"{entity}: " + ", ".join(f"{n} {what}" for what, n in numbers.items()))
+            lines.append(f"{entity}: " + ", ".join(_counted(n, what) for what, n in numbers.items()))
         else:
             lines.append(f"{entity}: {numbers}")
     return lines
