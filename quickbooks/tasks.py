@@ -1,4 +1,5 @@
 import logging
+import threading
 import uuid
 from contextlib import contextmanager
 
@@ -28,20 +29,34 @@ def pull_lock_key(company_id: int) -> str:
     return f"quickbooks:pull-lock:{company_id}"
 
 
+LOCK_TTL = 120  # seconds: a worker killed mid-pull blocks its company this long at most
+
+
 @contextmanager
-def company_pull_lock(company_id: int, timeout: int):
+def company_pull_lock(company_id: int, timeout: int = LOCK_TTL):
     """Yields True when this process holds the company's pull lock, False when another pull holds it.
 
-    `cache.add` is atomic on Redis and the database cache, both shared by every worker. The lock outlives the
-    task's hard limit by a minute only, so a worker killed mid-pull does not block the company for long.
+    `cache.add` is atomic on Redis and the database cache, both shared by every worker. The lock lives a
+    short while and a heartbeat renews it while the holder works, so a crashed worker's lock soon lapses.
     """
     key, token = pull_lock_key(company_id), uuid.uuid4().hex
     held = cache.add(key, token, timeout)
+    stop = threading.Event()
+    if held:
+        threading.Thread(target=_keep_alive, args=(key, token, timeout, stop), daemon=True).start()
     try:
         yield held
     finally:
+        stop.set()
         if held and cache.get(key) == token:
             cache.delete(key)
+
+
+def _keep_alive(key: str, token: str, timeout: int, stop: threading.Event) -> None:
+    while not stop.wait(timeout / 3):
+        if cache.get(key) != token:
+            return
+        cache.touch(key, timeout)
 
 
 def _connected(company_id: int) -> Company | None:
@@ -59,7 +74,7 @@ def sync_pull(self, company_id: int, full: bool = False) -> int | None:
     """
     from .sync import pull
 
-    with company_pull_lock(company_id, PULL_HARD_LIMIT + 60) as held:
+    with company_pull_lock(company_id) as held:
         company = _connected(company_id) if held else None
         if company is None:
             logger.info("Pull of company %s skipped: %s", company_id, "not connected" if held else "already running")
@@ -84,7 +99,7 @@ def sync_fetch_object(company_id: int, entity: str, qbo_id: str) -> int | None:
     """Fetch one object a webhook named. Skipped while a pull runs: the next CDC pull, with its overlap, sees it."""
     from .sync import pull
 
-    with company_pull_lock(company_id, FETCH_HARD_LIMIT + 60) as held:
+    with company_pull_lock(company_id) as held:
         company = _connected(company_id) if held else None
         if company is None:
             return None

@@ -4,11 +4,13 @@ import time
 from decimal import Decimal
 
 import pytest
+from django.db import transaction
 
 from changeorders.models import ChangeOrder
 from projects.models import Estimate, LedgerLine, Project
 from quickbooks.client import QuickBooksClient
 from quickbooks.models import OutboxItem, ReferenceRecord, SyncRun, SyncState, WebhookEvent
+from quickbooks.sync.push import outbox_enqueue
 from quickbooks.tasks import outbox_sweep, sync_pull
 from sandbox.demo import DEMO_REALM_ID
 from tests.e2e.conftest import wait_until
@@ -129,3 +131,44 @@ def test_a_worker_killed_mid_push_loses_nothing_and_doubles_nothing(qbo, start_w
     assert sent, (OutboxItem.objects.filter(pk=item.pk).values().first(), first.log()[-4000:])
     assert len(estimates_in_quickbooks(qb, project_setup)) == 1  # the retry was replayed, not repeated
     assert Estimate.objects.get(pk=estimate.pk).sync_state == SyncState.SYNCED
+
+
+def _pushed(estimate) -> Estimate:
+    assert wait_until(lambda: Estimate.objects.get(pk=estimate.pk).sync_state != SyncState.PENDING_PUSH, timeout=60)
+    return Estimate.objects.get(pk=estimate.pk)
+
+
+def _edit_both_sides(qb, estimate, *, theirs: dict, ours: dict) -> None:
+    qb.update("Estimate", {"Id": estimate.qbo_id, "SyncToken": estimate.sync_token, **theirs}, request_id=rid(),
+              sparse=True)
+    with transaction.atomic():
+        for name, value in ours.items():
+            setattr(estimate, name, value)
+        estimate.save()
+        outbox_enqueue(obj=estimate)
+
+
+def test_a_stale_token_with_disjoint_changes_merges_through_the_worker(qbo, celery_worker, connected_company,
+                                                                      project_setup, qb):
+    estimate = _pushed(new_estimate(connected_company, project_setup))
+
+    _edit_both_sides(qb, estimate, theirs={"CustomerMemo": {"value": "From QuickBooks"}},
+                     ours={"private_note": "From Costline"})
+
+    estimate = _pushed(estimate)
+    remote = qb.read("Estimate", estimate.qbo_id)
+    assert estimate.sync_state == SyncState.SYNCED
+    assert (remote["PrivateNote"], remote["CustomerMemo"]["value"]) == ("From Costline", "From QuickBooks")
+
+
+def test_a_stale_token_with_the_same_field_changed_becomes_a_conflict_through_the_worker(
+    qbo, celery_worker, connected_company, project_setup, qb
+):
+    estimate = _pushed(new_estimate(connected_company, project_setup))
+
+    _edit_both_sides(qb, estimate, theirs={"PrivateNote": "Theirs"}, ours={"private_note": "Ours"})
+
+    estimate = _pushed(estimate)
+    assert estimate.sync_state == SyncState.CONFLICT and estimate.private_note == "Ours"
+    assert qb.read("Estimate", estimate.qbo_id)["PrivateNote"] == "Theirs"
+    assert OutboxItem.objects.filter(object_id=estimate.pk, status=OutboxItem.Status.CONFLICT).exists()

@@ -61,3 +61,25 @@ def test_beat_queues_a_pull_for_each_connected_company_only(connected_company, f
 
     assert queued == 1
     assert list(SyncRun.objects.values_list("company_id", "status")) == [(connected_company.pk, "succeeded")]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_pull_lock_is_renewed_while_held_and_lapses_when_its_holder_dies():
+    import time
+
+    from django.core.cache import cache
+
+    from quickbooks.tasks import pull_lock_key
+
+    # 3 s, not 1: the database cache keeps expiry times to the whole second.
+    with company_pull_lock(424242, timeout=3) as held:
+        time.sleep(4.5)  # longer than the lock's life: only the heartbeat keeps it
+        assert held and cache.get(pull_lock_key(424242)) is not None
+        with company_pull_lock(424242, timeout=3) as second:
+            assert not second
+    assert cache.get(pull_lock_key(424242)) is None
+
+    cache.add(pull_lock_key(424243), "a worker that was killed", 1)  # no heartbeat behind it
+    time.sleep(2)
+    with company_pull_lock(424243) as held:
+        assert held
