@@ -15,4 +15,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("quickbooks.urls")),
     path("", include("projects.urls")),
+    path("", include("projects.urls_project")),
+    path("", include("projects.urls_estimates")),
+    path("", include("projects.urls_health")),
 ]

@@ -1,0 +1,3 @@
+"""Routes added by the estimates pages."""
+
+urlpatterns: list = []

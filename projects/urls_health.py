@@ -1,0 +1,3 @@
+"""Routes added by the health pages."""
+
+urlpatterns: list = []

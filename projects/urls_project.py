@@ -1,0 +1,3 @@
+"""Routes added by the project pages."""
+
+urlpatterns: list = []
