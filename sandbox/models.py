@@ -31,7 +31,24 @@ class Realm(models.Model):
         return self.plan == self.Plan.ADVANCED
 
 
-class Entity(models.Model):
+class JSONDocument(models.Model):
+    """A QuickBooks object kept as the JSON QuickBooks returns, money exact (see `codec`)."""
+
+    document_json = models.TextField(default="{}")
+
+    class Meta:
+        abstract = True
+
+    @property
+    def document(self) -> dict:
+        return codec.loads(self.document_json)
+
+    @document.setter
+    def document(self, value: dict) -> None:
+        self.document_json = codec.dumps(value)
+
+
+class Entity(JSONDocument):
     """One QuickBooks object of any type, as the JSON QuickBooks returns (`document`)."""
 
     realm = models.ForeignKey(Realm, on_delete=models.CASCADE, related_name="entities")
@@ -45,7 +62,6 @@ class Entity(models.Model):
     deleted = models.BooleanField(default=False)  # hard-deleted in QBO terms; kept for CDC's "Deleted" stubs
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
-    document_json = models.TextField(default="{}")
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["realm", "type", "qbo_id"], name="sandbox_entity_unique_id")]
@@ -59,16 +75,8 @@ class Entity(models.Model):
     def __str__(self):
         return f"{self.type} {self.qbo_id} in {self.realm_id}"
 
-    @property
-    def document(self) -> dict:
-        return codec.loads(self.document_json)
 
-    @document.setter
-    def document(self, value: dict) -> None:
-        self.document_json = codec.dumps(value)
-
-
-class GraphObject(models.Model):
+class GraphObject(JSONDocument):
     """Objects only the GraphQL APIs know (project budgets and their lines), as JSON documents."""
 
     realm = models.ForeignKey(Realm, on_delete=models.CASCADE, related_name="graph_objects")
@@ -77,7 +85,6 @@ class GraphObject(models.Model):
     deleted = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
-    document_json = models.TextField(default="{}")
 
     class Meta:
         constraints = [
@@ -86,14 +93,6 @@ class GraphObject(models.Model):
 
     def __str__(self):
         return f"{self.type} {self.object_id} in {self.realm_id}"
-
-    @property
-    def document(self) -> dict:
-        return codec.loads(self.document_json)
-
-    @document.setter
-    def document(self, value: dict) -> None:
-        self.document_json = codec.dumps(value)
 
 
 class Counter(models.Model):

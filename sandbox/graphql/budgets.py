@@ -10,9 +10,7 @@ Not simulated: PNB-INPUT-87 (projects have no cost method in the sandbox) and ch
 
 import base64
 import binascii
-from functools import wraps
 
-from django.db import transaction
 from django.utils import timezone
 
 from sandbox import store
@@ -20,7 +18,7 @@ from sandbox.codec import money
 from sandbox.errors import QBOFault
 from sandbox.models import GraphObject
 
-from .errors import budget_error
+from .errors import atomic_resolver, budget_error
 from .projects import PROJECT_KEY, is_project
 from .scalars import format_datetime
 
@@ -41,14 +39,6 @@ def _guard(info):
                            "Project budgets are not available for this company's QuickBooks subscription")
     return realm
 
-
-def _atomic(resolver):
-    @wraps(resolver)
-    def wrapper(*args, **kwargs):
-        with transaction.atomic(using="sandbox"):
-            return resolver(*args, **kwargs)
-
-    return wrapper
 
 
 def _now() -> str:
@@ -143,7 +133,7 @@ def resolve_budget(_root, info, budgetId):
     return output(_load(_guard(info), budgetId))
 
 
-@_atomic
+@atomic_resolver
 def resolve_create(_root, info, budgetInput):
     """businessPlanningCreateBudget - Intuit Budget API "Create a project budget"."""
     realm = _guard(info)
@@ -188,7 +178,7 @@ def _changed(realm, budget: GraphObject, budget_input: dict, user: str) -> dict:
     return document
 
 
-@_atomic
+@atomic_resolver
 def resolve_update(_root, info, budgetInput):
     """businessPlanningUpdateBudget - Intuit Budget API "Update a project budget" (lines merge by sequenceId)."""
     realm = _guard(info)
@@ -199,7 +189,7 @@ def resolve_update(_root, info, budgetInput):
     return _payload(budget, budgetInput)
 
 
-@_atomic
+@atomic_resolver
 def resolve_delete(_root, info, budgetIdsInput):
     """businessPlanningDeleteBudgets - Intuit Budget API "Delete project budgets" (hard delete, all or none)."""
     realm = _guard(info)

@@ -7,6 +7,9 @@
 - gateway errors (whole request: 401, 403): `{"code", "type", "message", "detail", "moreInfo"}`.
 """
 
+from functools import wraps
+
+from django.db import transaction
 from graphql import GraphQLError
 
 from sandbox import codec
@@ -79,3 +82,14 @@ def regateway(response):
     errors = codec.loads(response.content).get("fault", {}).get("error") or [{}]
     code = "AuthenticationFailed" if response.status_code == 401 else "Forbidden"
     return gateway_error(response.status_code, code, errors[0].get("detail") or code)
+
+
+def atomic_resolver(resolver):
+    """A mutation runs in one sandbox transaction: an error part-way leaves nothing half written."""
+
+    @wraps(resolver)
+    def wrapper(*args, **kwargs):
+        with transaction.atomic(using="sandbox"):
+            return resolver(*args, **kwargs)
+
+    return wrapper

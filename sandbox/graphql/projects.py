@@ -9,16 +9,13 @@ MetaData, CDC and webhooks see project changes as Customer updates.
 """
 
 import re
-from functools import wraps
-
-from django.db import transaction
 
 from sandbox import store
 from sandbox.errors import QBOFault
 from sandbox.gateway import PROJECTS_SCOPE
 from sandbox.models import Entity
 
-from .errors import Forbidden, insufficient_scope, project_error
+from .errors import Forbidden, atomic_resolver, insufficient_scope, project_error
 
 PROJECT_KEY = "_project"  # the Customer document's key for project-only fields; REST must not echo it
 NAME_OWNERS = ("Customer", "Vendor", "Employee")  # DisplayName is unique across these (API-FACTS section 5)
@@ -39,14 +36,6 @@ def guard(info):
         raise Forbidden("The Projects API is not available for this company's QuickBooks subscription")
     return realm
 
-
-def _atomic(resolver):
-    @wraps(resolver)
-    def wrapper(*args, **kwargs):
-        with transaction.atomic(using="sandbox"):
-            return resolver(*args, **kwargs)
-
-    return wrapper
 
 
 def is_project(document: dict) -> bool:
@@ -199,7 +188,7 @@ def resolve_project(_root, info, id):
     return node(load_project(realm, id), realm)
 
 
-@_atomic
+@atomic_resolver
 def resolve_create(_root, info, input):
     """projectManagementCreateProject - Intuit Projects API "Create Project"."""
     realm = guard(info)
@@ -210,7 +199,7 @@ def resolve_create(_root, info, input):
     return node(store.create(realm, "Customer", document), realm)
 
 
-@_atomic
+@atomic_resolver
 def resolve_update(_root, info, input):
     """projectManagementUpdateProject and every projectManagementUpdate<Field> - Intuit "Update Project"."""
     realm = guard(info)
@@ -218,7 +207,7 @@ def resolve_update(_root, info, input):
     return _save(realm, load_project(realm, input["id"], for_update=True), changes)
 
 
-@_atomic
+@atomic_resolver
 def resolve_delete(_root, info, input):
     """projectManagementDeleteProject - Intuit "Delete Project": a soft delete, answered with deleted: true."""
     realm = guard(info)
