@@ -151,22 +151,45 @@ def counting_client(company):
     return client
 
 
+def process_cpu(pid: int) -> float:
+    """CPU seconds (user + system) another process has used so far, from /proc: the sandbox server's share."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def entity_seconds(run) -> dict[str, float]:
+    """Wall seconds per entity, first request to last write: the gaps between their cursors' `last_pull_at`."""
+    from quickbooks.models import PullCursor
+
+    ends = dict(PullCursor.objects.filter(company=run.company).values_list("entity", "last_pull_at"))
+    seconds, previous = {}, run.started_at
+    for name in run.counts:
+        if name in ends:
+            seconds[name], previous = (ends[name] - previous).total_seconds(), ends[name]
+    return seconds
+
+
+def rate(rows: int, seconds: float) -> str:
+    return f"{rows / seconds:,.0f}" if seconds and rows else "-"
+
+
 def report(run, client, seconds: float, spent: dict[str, float]) -> None:
     from quickbooks.sync import pull, registry
 
     pulled = {e.name: e for e in registry.pulled(run.company.connection.capabilities)}
+    walls = entity_seconds(run)
     floor = empty = 0
-    print(f"\n{'entity':<16}{'source':>8}{'rows':>9}{'calls':>7}{'floor':>7}{'ingest s':>10}{'rows/s':>9}")
+    print(f"\n{'entity':<16}{'source':>8}{'rows':>9}{'calls':>7}{'floor':>7}{'wall s':>8}{'e2e r/s':>9}"
+          f"{'ingest s':>10}{'ingest r/s':>11}")
     for name, tally in run.counts.items():
         page = pull.GRAPHQL_PAGE if pulled[name].source == "graphql" else pull.PAGE_SIZE
         # A fetch entity's calls are its own function's business: its floor is what it used.
         entity_floor = tally.get("calls", 0) if pulled[name].source == "fetch" else math.ceil(tally["pulled"] / page)
         floor += entity_floor
         empty += entity_floor == 0 and pulled[name].source != "fetch"
-        took = spent.get(name, 0.0)
-        speed = f"{tally['pulled'] / took:,.0f}" if took and tally["pulled"] else "-"
+        took, wall = spent.get(name, 0.0), walls.get(name, 0.0)
         print(f"{name:<16}{pulled[name].source:>8}{tally['pulled']:>9}{tally.get('calls', 0):>7}{entity_floor:>7}"
-              f"{took:>10.2f}{speed:>9}")
+              f"{wall:>8.2f}{rate(tally['pulled'], wall):>9}{took:>10.2f}{rate(tally['pulled'], took):>11}")
     rows = sum(t["pulled"] for t in run.counts.values())
     print(f"\nrun {run.status}{': ' + run.error if run.error else ''}")
     print(f"API calls: {run.api_calls}; floor {floor} = sum of ceil(rows/page) per entity (page 1000 REST, "
@@ -203,11 +226,13 @@ def main() -> None:
             client, spent = counting_client(company), timing_ingest()
             from quickbooks.sync.pull import pull_full
 
-            began, cpu = time.perf_counter(), time.process_time()
+            load = os.getloadavg()  # the machine may be shared: what else was running shows here
+            began, cpu, server = time.perf_counter(), time.process_time(), process_cpu(process.pid)
             run = pull_full(company=company, client=client)
             report(run, client, time.perf_counter() - began, spent)
-            print(f"CPU of this process during the pull: {time.process_time() - cpu:.1f} s (2 cores; the sandbox "
-                  "server is another process)")
+            print(f"CPU during the pull: this process {time.process_time() - cpu:.1f} s, the sandbox server "
+                  f"{process_cpu(process.pid) - server:.1f} s ({os.cpu_count()} cores; load before: "
+                  f"{', '.join(f'{n:.2f}' for n in load)})")
         finally:
             process.terminate()
             process.wait(timeout=10)

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import OuterRef, Subquery
 
+from quickbooks.sync.bulk import insert_rows
 from quickbooks.sync.registry import (
     GraphQLSource,
     PulledEntity,
@@ -215,14 +216,14 @@ def replace_lines(line_model, parent_field: str, parents: list, values=sales_lin
     if not parents:
         return 0
     line_model.objects.filter(**{f"{parent_field}__in": [p.pk for p in parents]}).delete()
+    column = line_model._meta.get_field(parent_field).attname
     rows = []
     for parent in parents:
         for line in lines_of(parent):
             fields = values(line)
             if fields is not None:
-                rows.append(line_model(**{parent_field: parent}, **fields))
-    line_model.objects.bulk_create(rows, batch_size=1000)
-    return len(rows)
+                rows.append({**fields, column: parent.pk})
+    return insert_rows(line_model, rows)
 
 
 @transaction.atomic
@@ -332,13 +333,13 @@ def ingest_ledger(txn_type: str, company, documents: list[dict]) -> int:
     documents, gone = split_deleted(documents)
     found, projects = tagging(company), project_index(company)
     rows = [
-        LedgerLine(company=company, project_id=projects.get(values["project_qbo_id"]), **values)
+        {**values, "company_id": company.pk, "project_id": projects.get(values["project_qbo_id"])}
         for document in documents for values in ledger.normalise(txn_type, document, found)
     ]
     with transaction.atomic():
         ids = [str(d["Id"]) for d in documents] + gone
         LedgerLine.objects.filter(company=company, txn_type=txn_type, txn_qbo_id__in=ids).delete()
-        LedgerLine.objects.bulk_create(rows, batch_size=1000)
+        insert_rows(LedgerLine, rows)  # nothing reads the new rows' pks; model instances cost most of the time
     return len(rows)
 
 

@@ -7,6 +7,7 @@ from django.db import transaction
 
 from ..models import ReferenceRecord, SyncState
 from ..models.references import REFERENCE_ENTITIES
+from .bulk import insert_rows
 from .registry import PulledEntity, register_pull, run_ingest_hooks
 
 PEOPLE = ("Customer", "Vendor", "Employee")  # named by DisplayName; the other lists by Name
@@ -23,11 +24,11 @@ def qbo_time(document: dict) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
 
 
-def record(company, entity: str, document: dict) -> ReferenceRecord:
-    """An unsaved row holding `document` exactly, with the columns lists and pickers filter on."""
+def record(company, entity: str, document: dict) -> dict:
+    """The values of a row holding `document` exactly, with the columns lists and pickers filter on."""
     name = str(document.get("DisplayName" if entity in PEOPLE else "Name") or "")
-    return ReferenceRecord(
-        company=company, entity=entity, qbo_id=str(document["Id"]), sync_token=str(document.get("SyncToken", "")),
+    return dict(
+        company_id=company.pk, entity=entity, qbo_id=str(document["Id"]), sync_token=str(document.get("SyncToken", "")),
         qbo_updated_at=qbo_time(document), qbo_document=document, sync_state=SyncState.SYNCED, sync_error="",
         conflict_document=None, name=name, fully_qualified_name=str(document.get("FullyQualifiedName") or name),
         active=bool(document.get("Active", True)), parent_qbo_id=str((document.get("ParentRef") or {}).get("value")
@@ -55,8 +56,8 @@ def ingest(company, documents: list[dict], *, entity: str) -> int:
                     conflicts.append(document)
             elif state is None or state != SyncState.SYNCED or known != document:
                 rows.append(record(company, entity, document))
-        ReferenceRecord.objects.bulk_create(rows, update_conflicts=True, unique_fields=["company", "entity", "qbo_id"],
-                                            update_fields=UPDATE_FIELDS, batch_size=500)
+        # INSERT .. ON CONFLICT DO UPDATE, as bulk_create(update_conflicts=True), without a model per row.
+        insert_rows(ReferenceRecord, rows, unique_fields=["company", "entity", "qbo_id"], update_fields=UPDATE_FIELDS)
         for document in conflicts:
             _mark_conflict(company, entity, str(document["Id"]), document)
         run_ingest_hooks(entity, company, documents)

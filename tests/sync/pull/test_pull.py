@@ -1,5 +1,6 @@
 """The pull engine against the live sandbox: full pulls, CDC, overlap, conflicts, paging, failures, one object."""
 
+import threading
 from datetime import timedelta
 from decimal import Decimal
 from functools import partial
@@ -205,6 +206,26 @@ def test_a_quickbooks_failure_mid_pull_fails_the_run_in_plain_words_and_keeps_wh
         assert local(connected_company, entity) == remote(qb, entity)
     assert set(PullCursor.objects.filter(company=connected_company).values_list("entity", flat=True)) == {
         "Account", "Class", "Customer"}
+
+
+def test_a_failure_on_a_page_read_ahead_fails_the_run_and_keeps_the_pages_before_it(
+        connected_company, qb, filled, qbo, settings, monkeypatch):
+    settings.QBO_MAX_RETRIES = 1
+    monkeypatch.setattr(pull, "PAGE_SIZE", 10)  # Customer's 31 in four pages, read one ahead on a thread
+    client = QuickBooksClient.for_company(connected_company)
+    client.session.hooks["response"].append(storm_after(qbo, 4))  # time, Account, Class, Customer page 1
+
+    run = pull.pull_full(company=connected_company, client=client)
+
+    qbo.control("delete", "faults")
+    run.refresh_from_db()
+    assert run.status == SyncRun.Status.FAILED and run.finished_at is not None
+    assert run.error.startswith("QuickBooks did not answer properly while reading Customer")
+    assert run.counts["Customer"]["pulled"] == 10 and run.entities_done == 2
+    kept = local(connected_company, "Customer")
+    assert len(kept) == 10 and kept.items() <= remote(qb, "Customer").items()
+    assert not PullCursor.objects.filter(company=connected_company, entity="Customer").exists()
+    assert not [t for t in threading.enumerate() if t.name == "qbo-pull-read-ahead" and t.is_alive()]
 
 
 def test_pull_one_brings_in_the_object_a_webhook_named(connected_company, qb, filled):

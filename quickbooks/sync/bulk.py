@@ -1,0 +1,84 @@
+"""Bulk INSERT of plain value dicts: what `bulk_create` writes, without building a model instance per row.
+
+A first pull writes a few hundred thousand rows; `bulk_create` spends most of its time on Model.__init__ and on
+compiling each value through several layers, not in the database. Here each field's conversion is picked once,
+values go through Django's own `get_db_prep_save` (with a shortcut for the common exact types), and the rows go
+out in one `executemany`. No pks come back: for rows nothing reads again (lines, ledger rows, name-list entries).
+"""
+
+from datetime import date
+from decimal import Decimal
+
+from django.db import connections, models, router
+
+CHUNK = 2000  # rows per executemany: bounded memory for the prepared parameters
+
+
+def _preparer(field, connection):
+    """value -> database value, as `bulk_create` would prepare it; str and Decimal take the short way."""
+    prepare = field.get_db_prep_save
+    if isinstance(field, models.CharField | models.TextField):
+        return lambda value: value if type(value) is str else prepare(value, connection)
+    if isinstance(field, models.DecimalField):
+        adapt, digits, places = connection.ops.adapt_decimalfield_value, field.max_digits, field.decimal_places
+        return lambda value: adapt(value, digits, places) if type(value) is Decimal else prepare(value, connection)
+    if type(field) is models.DateField:  # not DateTimeField, a subclass with time zone handling
+        adapt = connection.ops.adapt_datefield_value
+        return lambda value: adapt(value) if type(value) is date else prepare(value, connection)
+    return lambda value: prepare(value, connection)
+
+
+def _fields(model) -> list:
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    # auto_now values are set in pre_save on an instance, which this path never builds.
+    if any(getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False) for f in fields):
+        raise ValueError(f"{model.__name__} has auto_now fields: use bulk_create")
+    return fields
+
+
+def _statement(model, fields, connection, update_fields, unique_fields) -> str:
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(f.column) for f in fields)
+    sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({', '.join(['%s'] * len(fields))})"  # noqa: S608
+    if update_fields:
+        by_name = {f.name: f for f in fields}
+        suffix = connection.ops.on_conflict_suffix_sql(
+            fields, models.constants.OnConflict.UPDATE, [by_name[n].column for n in update_fields],
+            [by_name[n].column for n in unique_fields])
+        sql = f"{sql} {suffix}"
+    return sql
+
+
+def insert_rows(model, rows: list[dict], *, update_fields: list[str] | None = None,
+                unique_fields: list[str] | None = None) -> int:
+    """Insert `rows` (field name or attname -> value; missing fields take their default) into `model`'s table.
+
+    With `update_fields` and `unique_fields`, a row clashing on the unique fields updates those fields instead
+    (INSERT .. ON CONFLICT .. DO UPDATE, as `bulk_create(update_conflicts=True)`). Call inside a transaction.
+    """
+    if not rows:
+        return 0
+    connection = connections[router.db_for_write(model)]
+    fields = _fields(model)
+    keys = [(f.attname, f.name, f.get_default, _preparer(f, connection)) for f in fields]
+    known = {f.attname for f in fields} | {f.name for f in fields}
+    sql = _statement(model, fields, connection, update_fields, unique_fields)
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), CHUNK):
+            cursor.executemany(sql, [_params(row, keys, known) for row in rows[start:start + CHUNK]])
+    return len(rows)
+
+
+def _params(row: dict, keys, known: set) -> tuple:
+    if not known.issuperset(row):
+        raise TypeError(f"Unknown fields: {sorted(set(row) - known)}")
+    # The common case inline: this runs once per value of every row.
+    return tuple([prepare(row[attname] if attname in row else _other(row, name, default))
+                  for attname, name, default, prepare in keys])
+
+
+def _other(row: dict, name: str, default):
+    if name in row:  # a related object given by its field name: its pk is what is stored
+        value = row[name]
+        return value.pk if isinstance(value, models.Model) else value
+    return default()
