@@ -6,6 +6,7 @@ class ProjectsConfig(AppConfig):
     verbose_name = "Projects"
 
     def ready(self):
-        from . import sync
+        from . import retag, sync
 
         sync.register()
+        retag.register()

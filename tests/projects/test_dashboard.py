@@ -1,8 +1,11 @@
-"""The dashboard's figures: contract value, cost and billing to date, margin; pinned first; constant queries."""
+"""The dashboard's figures: contract value, cost and billing to date, margin; pinned first; constant queries;
+who may see it."""
 
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from changeorders.models import ChangeOrder
@@ -13,7 +16,8 @@ pytestmark = pytest.mark.django_db
 
 
 def project(company, qbo_id, name, **fields):
-    return Project.objects.create(company=company, qbo_id=qbo_id, name=name, customer_name="Okafor Residence", **fields)
+    fields.setdefault("customer_name", "Okafor Residence")
+    return Project.objects.create(company=company, qbo_id=qbo_id, name=name, **fields)
 
 
 def ledger(company, project_qbo_id, kind, amount, n=[0]):  # noqa: B006 - a counter for unique line ids
@@ -90,20 +94,52 @@ def test_another_companys_projects_and_ledger_never_show(login, viewer, company,
     assert row_of(response, "Kitchen Remodel").cost_to_date == Decimal("11800.10")
 
 
-def test_the_dashboard_uses_the_same_queries_for_one_project_or_thirty(login, viewer, company,
-                                                                       django_assert_max_num_queries):
-    client = login(viewer)
-    project(company, "1", "Only One")
-    client.get(reverse("dashboard", args=[company.pk]))  # warm caches (content types, session)
-    with django_assert_max_num_queries(20) as one:
-        client.get(reverse("dashboard", args=[company.pk]))
-    for n in range(2, 31):
-        project(company, str(n), f"Project {n:02d}")
+def add_projects(company, count, start=2):
+    for n in range(start, start + count):
+        project(company, str(n), f"Project {n:02d}", customer_qbo_id=str(n % 7), type="Remodel")
+        sales(Estimate, company, str(n), "100.00")
+        sales(ChangeOrder, company, str(n), "10.00")
         ledger(company, str(n), LedgerLine.Kind.COST, "10.00")
+        ledger(company, str(n), LedgerLine.Kind.REVENUE, "25.00")
 
-    with django_assert_max_num_queries(len(one.captured_queries)):
-        response = client.get(reverse("dashboard", args=[company.pk]))
-    assert len(response.context["projects"]) == 30
+
+@pytest.mark.parametrize("view, query", [
+    ("dashboard", ""), ("dashboard", "?status=OPEN&status=OTHER&sort=-margin&q=project"),
+    ("dashboard_csv", ""), ("dashboard_xlsx", "?sort=customer"),
+])
+def test_the_same_queries_list_one_project_or_sixty(login, viewer, company, django_assert_num_queries, view, query):
+    client = login(viewer)
+    url = reverse(view, args=[company.pk]) + query
+    project(company, "1", "Only One Project")
+    client.get(url)  # warm caches (content types, session)
+    with CaptureQueriesContext(connection) as one:
+        client.get(url)
+    add_projects(company, 59)
+
+    with django_assert_num_queries(len(one.captured_queries)):
+        response = client.get(url)
+    assert response.status_code == 200
+    if view == "dashboard":
+        assert response.context["totals"]["count"] == 60 and len(response.context["projects"]) == 50
+    if view == "dashboard_csv":
+        assert len(response.content.decode().splitlines()) == 1 + 60 + 1  # header, rows, totals
+
+
+@pytest.mark.parametrize("view", ["dashboard", "dashboard_csv", "dashboard_xlsx"])
+def test_every_role_sees_the_dashboard_and_its_exports(login, member, company, kitchen, view):
+    response = login(member).get(reverse(view, args=[company.pk]))
+
+    assert response.status_code == 200
+    body = response.content if view == "dashboard_xlsx" else response.content.decode()
+    assert (b"PK" if view == "dashboard_xlsx" else "Kitchen Remodel") in body
+
+
+@pytest.mark.parametrize("view", ["dashboard", "dashboard_csv", "dashboard_xlsx"])
+def test_an_outsider_gets_not_found_for_the_dashboard_and_its_exports(login, outsider, company, kitchen, view):
+    response = login(outsider).get(reverse(view, args=[company.pk]))
+
+    assert response.status_code == 404
+    assert b"Kitchen Remodel" not in response.content
 
 
 def test_money_reads_as_accountants_write_it():

@@ -1,0 +1,105 @@
+/* The estimate form, enhanced: "Add line" grows the table in place, and each line's amount, cost and markup
+   and the totals follow what is typed. Exact decimal arithmetic (BigInt), rounded half up to the cent as
+   QuickBooks and the server round, so what is shown here is what the server saves. Without this script the
+   form still works: "Add line" asks the server for a longer table, and the server computes the totals. */
+(function () {
+  "use strict";
+  var form = document.querySelector("[data-estimate-form]");
+  if (!form || typeof BigInt === "undefined") { return; }
+  var SCALE = 7; // QuickBooks keeps quantities and prices to 7 places
+  var body = form.querySelector("[data-lines]");
+  var template = document.getElementById("empty-line");
+  var total = form.querySelector("input[name$='-TOTAL_FORMS']");
+
+  function parse(text) { // "1,250.5" -> BigInt in units of 10^-SCALE, or null
+    var value = (text || "").replace(/,/g, "").trim();
+    var match = /^(-?)(\d*)(?:\.(\d*))?$/.exec(value);
+    if (!match || (match[2] + (match[3] || "")) === "" || (match[3] || "").length > SCALE) { return null; }
+    var digits = match[2] + ((match[3] || "") + "0000000").slice(0, SCALE);
+    var number = BigInt(digits.replace(/^0+(?=\d)/, ""));
+    return match[1] ? -number : number;
+  }
+
+  function divideHalfUp(numerator, denominator) { // rounds half away from zero, like Python's ROUND_HALF_UP
+    var negative = (numerator < 0n) !== (denominator < 0n);
+    var n = numerator < 0n ? -numerator : numerator;
+    var d = denominator < 0n ? -denominator : denominator;
+    var quotient = (n * 2n + d) / (2n * d);
+    return negative ? -quotient : quotient;
+  }
+
+  function cents(a, b) { // a x b, both at SCALE, to cents
+    return divideHalfUp(a * b, 10n ** BigInt(2 * SCALE - 2));
+  }
+
+  function money(value) { // cents -> "1,234.50", negatives in parentheses
+    if (value === null) { return ""; }
+    var negative = value < 0n, abs = negative ? -value : value;
+    var whole = (abs / 100n).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+    var text = whole + "." + (abs % 100n).toString().padStart(2, "0");
+    return negative ? "(" + text + ")" : text;
+  }
+
+  function markup(amount, cost) { // percent to one place, or "" without a cost
+    if (amount === null || cost === null || cost === 0n) { return ""; }
+    var tenths = divideHalfUp((amount - cost) * 1000n, cost);
+    var negative = tenths < 0n, abs = negative ? -tenths : tenths;
+    return (negative ? "-" : "") + (abs / 10n).toString() + "." + (abs % 10n).toString() + "%";
+  }
+
+  function field(row, name) { return row.querySelector("[name$='-" + name + "']"); }
+
+  function lineFigures(row) {
+    var removed = field(row, "DELETE");
+    var qty = parse(field(row, "qty").value), price = parse(field(row, "unit_price").value);
+    var cost = parse(field(row, "unit_cost").value);
+    var amount = qty !== null && price !== null ? cents(qty, price) : null;
+    var costAmount = qty !== null && cost !== null ? cents(qty, cost) : null;
+    return { amount: amount, cost: costAmount, removed: removed && removed.checked };
+  }
+
+  function recompute() {
+    var sum = 0n, costSum = 0n, anyCost = false;
+    body.querySelectorAll("[data-line]").forEach(function (row) {
+      var figures = lineFigures(row);
+      row.querySelector("[data-amount]").textContent = money(figures.amount);
+      row.querySelector("[data-cost]").textContent = money(figures.cost);
+      row.querySelector("[data-markup]").textContent = markup(figures.amount, figures.cost);
+      row.classList.toggle("removed", !!figures.removed);
+      if (figures.removed) { return; }
+      if (figures.amount !== null) { sum += figures.amount; }
+      if (figures.cost !== null) { costSum += figures.cost; anyCost = true; }
+    });
+    form.querySelector("[data-total-amount]").textContent = money(sum);
+    form.querySelector("[data-total-cost]").textContent = anyCost ? money(costSum) : "—";
+    form.querySelector("[data-total-markup]").textContent = anyCost ? (markup(sum, costSum) || "—") : "—";
+  }
+
+  function itemChosen(select) { // an empty price or cost becomes the item's own, as the server does
+    var option = select.options[select.selectedIndex], row = select.closest("[data-line]");
+    [["unit_price", "price"], ["unit_cost", "cost"]].forEach(function (pair) {
+      var input = field(row, pair[0]), value = option && option.dataset[pair[1]];
+      if (input && !input.value && value) { input.value = value; }
+    });
+  }
+
+  function addLine(event) {
+    event.preventDefault();
+    var index = parseInt(total.value, 10);
+    var html = template.innerHTML.replace(/__prefix__/g, String(index));
+    body.insertAdjacentHTML("beforeend", html);
+    total.value = String(index + 1);
+    var rows = body.querySelectorAll("[data-line]");
+    var first = field(rows[rows.length - 1], "item");
+    if (first) { first.focus(); }
+    recompute();
+  }
+
+  form.addEventListener("input", recompute);
+  form.addEventListener("change", function (event) {
+    if (event.target.matches("select[name$='-item']")) { itemChosen(event.target); }
+    recompute();
+  });
+  form.querySelector("[data-add-line]").addEventListener("click", addLine);
+  recompute();
+}());

@@ -1,0 +1,42 @@
+"""Getting around: dashboard rows open the project; the project lists its estimates, drafts included."""
+
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from projects.models import Estimate, Project
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def kitchen(company):
+    return Project.objects.create(company=company, qbo_id="16", name="Kitchen Remodel", customer_name="Okafor")
+
+
+def test_dashboard_rows_open_the_project_page(login, viewer, company, kitchen):
+    html = login(viewer).get(reverse("dashboard", args=[company.pk])).content.decode()
+
+    assert reverse("project_detail", args=[company.pk, kitchen.pk]) in html
+
+
+def test_a_draft_is_listed_on_its_project_but_not_counted_in_the_contract(login, viewer, company, kitchen):
+    sent = Estimate.objects.create(company=company, project=kitchen, project_qbo_id="16", qbo_id="90",
+                                   total_amount=Decimal("1000.00"))
+    draft = Estimate.objects.create(company=company, project=kitchen, total_amount=Decimal("500.00"))
+
+    response = login(viewer).get(reverse("project_detail", args=[company.pk, kitchen.pk]))
+
+    html = response.content.decode()
+    assert reverse("estimate_detail", args=[company.pk, kitchen.pk, draft.pk]) in html
+    assert reverse("estimate_detail", args=[company.pk, kitchen.pk, sent.pk]) in html
+    assert "Draft" in html
+    assert response.context["contract"].value == Decimal("1000.00")
+
+
+@pytest.mark.parametrize(("persona", "offered"), [("viewer", False), ("project_manager", True), ("accountant", True)])
+def test_new_estimate_is_offered_to_those_who_may_write_one(request, login, company, kitchen, persona, offered):
+    html = login(request.getfixturevalue(persona)).get(reverse("project_detail", args=[company.pk, kitchen.pk]))
+
+    assert (reverse("estimate_new", args=[company.pk, kitchen.pk]) in html.content.decode()) is offered

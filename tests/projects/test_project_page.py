@@ -1,0 +1,341 @@
+"""The project page: header figures and their rules, estimates and change orders, profitability by kind, the
+chart, who may see it, and a constant number of queries however long the ledger."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from budgets.models import Budget
+from changeorders.models import ChangeOrder, with_contract_value
+from projects import profitability
+from projects.charts import cumulative_chart, y_ticks
+from projects.models import Estimate, LedgerLine, Project, TxnStatus
+
+pytestmark = pytest.mark.django_db
+D = Decimal
+
+
+def line(company, amount, *, project_qbo_id="16", txn_type="Bill", kind=LedgerLine.Kind.COST, n=[0],  # noqa: B006
+         **fields):
+    n[0] += 1
+    return LedgerLine.objects.create(company=company, project_qbo_id=project_qbo_id, tagged_by="project_ref",
+                                     txn_type=txn_type, txn_qbo_id=str(1000 + n[0]), line_id="1", kind=kind,
+                                     amount=D(amount), **fields)
+
+
+def estimate(company, total, status=TxnStatus.PENDING, qbo_id="e1", **fields):
+    return Estimate.objects.create(company=company, qbo_id=qbo_id, project_qbo_id="16", total_amount=D(total),
+                                   status=status, **fields)
+
+
+def change_order(company, parent, total, status, qbo_id, **fields):
+    return ChangeOrder.objects.create(company=company, qbo_id=qbo_id, project_qbo_id="16", estimate=parent,
+                                      estimate_qbo_id=parent.qbo_id, total_amount=D(total), status=status, **fields)
+
+
+def page_url(company, project):
+    return reverse("project_detail", args=[company.pk, project.pk])
+
+
+def make_kitchen(company):
+    return Project.objects.create(company=company, qbo_id="16", name="Kitchen Remodel", customer_name="Okafor",
+                                  status="IN_PROGRESS", completion_rate=D("40"), type="Remodel", priority=2)
+
+
+@pytest.fixture
+def kitchen(company):
+    return make_kitchen(company)
+
+
+@pytest.fixture
+def contract(company, kitchen):
+    """Estimates 48,000 (pending: counts) and 5,000 (rejected: does not); change orders 2,500 accepted, 900 pending."""
+    parent = estimate(company, "48000.00", doc_number="1001", txn_date=date(2026, 1, 5))
+    estimate(company, "5000.00", status=TxnStatus.REJECTED, qbo_id="e2", doc_number="1002")
+    change_order(company, parent, "2500.00", TxnStatus.ACCEPTED, "c1", doc_number="CO-1")
+    change_order(company, parent, "900.00", TxnStatus.PENDING, "c2", doc_number="CO-2")
+    return parent
+
+
+@pytest.fixture
+def ledger(company, kitchen):
+    """Cost 10,000.00 (labour 1,200, subcontractors 5,500, materials 2,800, other 500); revenue 19,000.00."""
+    line(company, "1200.00", txn_type="TimeActivity", hours=D("24"), txn_date=date(2026, 1, 10))
+    line(company, "4000.00", account_name="Subcontractors", account_qbo_id="51", txn_date=date(2026, 2, 3))
+    line(company, "1500.00", item_name="Subcontract - Electrical", item_qbo_id="9", txn_date=date(2026, 2, 4))
+    line(company, "3000.00", item_name="Framing Lumber", item_qbo_id="5", account_name="Job Materials",
+         account_qbo_id="50", txn_date=date(2026, 2, 5))
+    line(company, "-200.00", txn_type="Purchase", item_name="Drywall", item_qbo_id="6",
+         txn_date=date(2026, 4, 2))  # a card credit
+    line(company, "500.00", txn_type="Purchase", account_name="Equipment Rental", account_qbo_id="61",
+         txn_date=date(2026, 4, 20))
+    line(company, "20000.00", txn_type="Invoice", kind=LedgerLine.Kind.REVENUE, txn_date=date(2026, 1, 31))
+    line(company, "-1000.00", txn_type="CreditMemo", kind=LedgerLine.Kind.REVENUE, txn_date=date(2026, 4, 9))
+    line(company, "5000.00", txn_type="PurchaseOrder", kind=LedgerLine.Kind.COMMITMENT, txn_date=date(2026, 2, 1))
+    line(company, "8000.00", txn_type="Payment", kind=LedgerLine.Kind.PAYMENT, txn_date=date(2026, 2, 15))
+    line(company, "300.00", txn_type="JournalEntry", kind=LedgerLine.Kind.JOURNAL, txn_date=date(2026, 3, 31))
+
+
+def budget(company, total, **fields):
+    return Budget.objects.create(company=company, qbo_id=f"b{total}", project_qbo_id="16", total=D(total),
+                                 name="Kitchen budget", **fields)
+
+
+# --- Header figures ----------------------------------------------------------------------------------------
+
+
+def test_contract_value_is_estimates_not_rejected_plus_accepted_change_orders(login, viewer, company, kitchen,
+                                                                               contract):
+    context = login(viewer).get(page_url(company, kitchen)).context
+
+    assert context["contract"].estimate_total == D("48000.00")
+    assert context["contract"].change_order_total == D("2500.00")
+    assert context["contract"].value == D("50500.00")
+    assert context["contract"].pending_change_orders == D("900.00")
+
+
+def test_cost_billed_and_margin_follow_the_ledger_kinds(login, viewer, company, kitchen, ledger):
+    response = login(viewer).get(page_url(company, kitchen))
+
+    actuals = response.context["actuals"]
+    assert (actuals.cost, actuals.revenue, actuals.margin) == (D("10000.00"), D("19000.00"), D("9000.00"))
+    assert actuals.margin_percent == D("47.4")
+    assert actuals.commitments == D("5000.00") and actuals.payments == D("8000.00") and actuals.journal == D("300.00")
+    html = response.content.decode()
+    assert "10,000.00" in html and "19,000.00" in html and "47.4% of billed" in html
+
+
+def test_the_page_counts_cost_billing_and_contract_as_the_dashboards_annotations_do(login, viewer, company, kitchen,
+                                                                                    contract, ledger):
+    row = with_contract_value(Project.objects.filter(pk=kitchen.pk).with_actuals()).get()
+
+    context = login(viewer).get(page_url(company, kitchen)).context
+
+    assert (row.cost_to_date, row.billed_to_date, row.contract_value) == (
+        context["actuals"].cost, context["actuals"].revenue, context["contract"].value)
+
+
+def test_with_a_budget_earned_revenue_is_contract_times_cost_over_budgeted_cost(login, viewer, company, kitchen,
+                                                                                contract, ledger):
+    budget(company, "30000.00", state=Budget.State.LOCKED)
+    budget(company, "99999.00", deleted=True)  # a deleted budget does not count
+
+    response = login(viewer).get(page_url(company, kitchen))
+
+    assert response.context["budget_total"] == D("30000.00")
+    billing = response.context["billing"]
+    assert billing.earned == D("16833.33")  # 50,500 x 10,000 / 30,000, rounded once to the cent
+    assert billing.over_under == D("2166.67")  # 19,000 billed - 16,833.33 earned: billed ahead of the work
+    assert "cost to date ÷ budgeted cost" in response.content.decode()
+    assert "billed ahead of the work" in response.content.decode()
+
+
+def test_without_a_budget_earned_revenue_is_contract_times_percent_complete(login, viewer, company, kitchen,
+                                                                            contract, ledger):
+    response = login(viewer).get(page_url(company, kitchen))
+
+    assert response.context["budget_total"] is None
+    assert response.context["billing"].earned == D("20200.00")  # 50,500 x 40%
+    assert response.context["billing"].over_under == D("-1200.00")  # under-billed
+    html = response.content.decode()
+    assert "contract value × % complete" in html and "(1,200.00)" in html and "no budget in QuickBooks" in html
+
+
+def test_without_budget_or_percent_complete_over_under_billing_is_not_guessed(company, kitchen):
+    billing = profitability.billing(D("50500.00"), None, D("10000.00"), D("19000.00"), None)
+
+    assert billing.earned is None and billing.over_under is None
+    assert "no % complete" in billing.rule
+
+
+def test_a_budget_of_zero_falls_back_to_percent_complete():
+    billing = profitability.billing(D("1000.00"), D("0.00"), D("10.00"), D("500.00"), D("25"))
+
+    assert billing.earned == D("250.00") and billing.over_under == D("250.00")
+
+
+def test_header_shows_the_projects_facts(login, viewer, company, kitchen):
+    kitchen.pinned, kitchen.start_date, kitchen.due_date = True, date(2026, 1, 5), date(2026, 6, 30)
+    kitchen.save()
+
+    html = login(viewer).get(page_url(company, kitchen)).content.decode()
+
+    for fact in ("Kitchen Remodel", "Okafor", "In progress", "Remodel", "2026-01-05", "2026-06-30", "40%", "★",
+                 "Synced", ">16<"):
+        assert fact in html, fact
+
+
+def test_a_deleted_project_still_shows_marked_deleted_and_read_only(login, viewer, company, kitchen, ledger):
+    kitchen.deleted = True
+    kitchen.save()
+
+    response = login(viewer).get(page_url(company, kitchen))
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "deleted in QuickBooks" in html and "read-only" in html
+    assert 'method="post"' not in html.split("<main")[1]  # nothing on the page writes
+    assert response.context["actuals"].cost == D("10000.00")
+
+
+# --- Estimates and change orders ---------------------------------------------------------------------------
+
+
+def test_change_orders_are_listed_under_their_parent_estimate(login, viewer, company, kitchen, contract):
+    response = login(viewer).get(page_url(company, kitchen))
+
+    estimates = response.context["estimates"]
+    assert [e.doc_number for e in estimates] == ["1001", "1002"]
+    assert [(o.doc_number, o.status) for o in estimates[0].change_orders_here] == [
+        ("CO-1", TxnStatus.ACCEPTED), ("CO-2", TxnStatus.PENDING)]
+    html = response.content.decode()
+    assert "Change order CO-1" in html and "Pending change orders (not counted yet)" in html
+
+
+def test_a_change_order_whose_parent_is_not_on_the_project_is_still_shown_and_counted(login, viewer, company,
+                                                                                      kitchen):
+    ChangeOrder.objects.create(company=company, qbo_id="c9", project_qbo_id="16", estimate_qbo_id="404",
+                               total_amount=D("700.00"), status=TxnStatus.ACCEPTED, doc_number="CO-9")
+
+    response = login(viewer).get(page_url(company, kitchen))
+
+    assert [o.doc_number for o in response.context["orphan_change_orders"]] == ["CO-9"]
+    assert response.context["contract"].value == D("700.00")
+    assert "parent estimate 404 not on this project" in response.content.decode()
+
+
+def test_another_projects_documents_are_not_counted(login, viewer, company, kitchen, contract):
+    Estimate.objects.create(company=company, qbo_id="e7", project_qbo_id="17", total_amount=D("1.00"))
+    line(company, "77.00", project_qbo_id="17")
+
+    context = login(viewer).get(page_url(company, kitchen)).context
+
+    assert context["contract"].value == D("50500.00") and context["actuals"].cost == D("0.00")
+
+
+# --- Profitability by kind ---------------------------------------------------------------------------------
+
+
+def test_costs_split_into_labour_subcontractors_materials_and_other(login, viewer, company, kitchen, ledger):
+    actuals = login(viewer).get(page_url(company, kitchen)).context["actuals"]
+
+    assert actuals.labour == D("1200.00") and actuals.hours == D("24")
+    assert actuals.subcontractors == D("5500.00")  # the account "Subcontractors" and the item "Subcontract - ..."
+    assert actuals.materials == D("2800.00")  # item-based, less a card credit
+    assert actuals.other == D("500.00")  # account-based, not subcontract
+    assert actuals.labour + actuals.subcontractors + actuals.materials + actuals.other == actuals.cost
+
+
+def test_time_on_a_subcontract_item_is_still_labour(company, kitchen):
+    line(company, "90.00", txn_type="TimeActivity", item_name="Subcontract hours", item_qbo_id="3")
+
+    actuals = profitability.actuals(profitability.ledger_lines(kitchen))
+
+    assert (actuals.labour, actuals.subcontractors) == (D("90.00"), D("0.00"))
+
+
+def test_the_cost_rule_is_stated_on_the_page(login, viewer, company, kitchen):
+    html = login(viewer).get(page_url(company, kitchen)).content.decode()
+
+    assert "Labour = TimeActivity lines" in html and "materials = other item-based cost lines" in html
+
+
+# --- The chart ---------------------------------------------------------------------------------------------
+
+
+def test_cumulative_figures_have_one_point_per_month_gaps_included(company, kitchen, ledger):
+    months = profitability.cumulative_by_month(profitability.ledger_lines(kitchen))
+
+    assert [m.month for m in months] == [date(2026, 1, 1), date(2026, 2, 1), date(2026, 3, 1), date(2026, 4, 1)]
+    assert [(m.revenue, m.cost) for m in months] == [
+        (D("20000.00"), D("1200.00")), (D("20000.00"), D("9700.00")), (D("20000.00"), D("9700.00")),
+        (D("19000.00"), D("10000.00"))]
+
+
+def test_the_chart_is_inline_svg_with_a_point_per_month_axes_and_legend(login, viewer, company, kitchen, ledger):
+    html = login(viewer).get(page_url(company, kitchen)).content.decode()
+
+    svg = html[html.index("<svg"):html.index("</svg>")]
+    assert svg.count('class="point point-revenue"') == 4 and svg.count('class="point point-cost"') == 4
+    assert "Revenue to date" in svg and "Cost to date" in svg  # the legend
+    assert "Jan 2026" in svg and "Apr 2026" in svg and "20k" in svg  # month and money axes
+    assert "<script" not in html.split("<main")[1]
+
+
+def test_the_chart_crosses_a_year_end_and_spans_negative_values():
+    months = [profitability.Month(date(2025, 12, 1), D("-50.00"), D("10.00")),
+              profitability.Month(date(2026, 1, 1), D("100.00"), D("30.00"))]
+
+    svg = cumulative_chart(months)
+
+    assert svg.count("<circle") == 4 and "Dec 2025" in svg and "Jan 2026" in svg and "-50" in svg
+
+
+def test_axis_ticks_are_round_and_cover_the_values():
+    assert y_ticks(0, 18700) == [0, 5000, 10000, 15000, 20000]
+    assert y_ticks(-120, 300)[0] <= -120 and y_ticks(-120, 300)[-1] >= 300
+
+
+def test_a_project_without_dated_lines_says_so_instead_of_an_empty_chart(login, viewer, company, kitchen):
+    html = login(viewer).get(page_url(company, kitchen)).content.decode()
+
+    assert "<svg" not in html and "No dated revenue or cost yet" in html
+
+
+# --- Who sees it -------------------------------------------------------------------------------------------
+
+
+def test_every_role_sees_the_project_page(login, member, company, kitchen):
+    response = login(member).get(page_url(company, kitchen))
+
+    assert response.status_code == 200 and response.context["project"] == kitchen
+
+
+def test_an_outsider_gets_404(login, outsider, company, kitchen):
+    assert login(outsider).get(page_url(company, kitchen)).status_code == 404
+
+
+def test_a_project_of_another_company_under_ours_is_404(login, viewer, company, other_company):
+    theirs = Project.objects.create(company=other_company, qbo_id="16", name="Their Kitchen")
+
+    assert login(viewer).get(page_url(company, theirs)).status_code == 404
+
+
+def test_signed_out_visitors_are_sent_to_sign_in(client, company, kitchen):
+    response = client.get(page_url(company, kitchen))
+
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_another_companys_ledger_with_the_same_project_id_never_counts(login, viewer, company, other_company,
+                                                                       kitchen):
+    line(other_company, "99999.00")
+
+    assert login(viewer).get(page_url(company, kitchen)).context["actuals"].cost == D("0.00")
+
+
+# --- Queries -----------------------------------------------------------------------------------------------
+
+
+def test_the_page_runs_the_same_queries_for_one_ledger_line_or_three_hundred(login, viewer, company, kitchen,
+                                                                            contract,
+                                                                            django_assert_max_num_queries):
+    client = login(viewer)
+    line(company, "1.00", txn_date=date(2026, 1, 1))
+    client.get(page_url(company, kitchen))  # warm caches (content types, session)
+    with django_assert_max_num_queries(30) as one:
+        client.get(page_url(company, kitchen))
+    LedgerLine.objects.bulk_create(
+        LedgerLine(company=company, project_qbo_id="16", tagged_by="project_ref", txn_type=txn_type,
+                   txn_qbo_id=str(n), line_id="1", kind=kind, amount=D("10.00"), account_qbo_id=str(n % 7),
+                   account_name=f"Account {n % 7}", class_qbo_id=str(n % 5), class_name=f"Class {n % 5}",
+                   txn_date=date(2024 + n % 3, n % 12 + 1, 1))
+        for n in range(299)
+        for txn_type, kind in [(("Bill", "cost"), ("Invoice", "revenue"), ("TimeActivity", "cost"))[n % 3]]
+    )
+
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        response = client.get(page_url(company, kitchen))
+    assert response.context["ledger_page"].paginator.count == 300
