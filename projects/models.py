@@ -243,3 +243,5 @@ class LedgerLine(models.Model):
     def __str__(self):
         return f"{self.txn_type} {self.doc_number or self.txn_qbo_id} line {self.line_id or '-'}: {self.amount}"
 
+
+from .models_retag import RetagRequest  # noqa: E402, F401 - the re-tag request (issue 6), in the projects app
