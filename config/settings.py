@@ -245,3 +245,4 @@ CELERY_BEAT_SCHEDULE["quickbooks-pull-changes"] = {
 }
 QBO_OUTBOX_LEASE_SECONDS = env.int("QBO_OUTBOX_LEASE_SECONDS", default=300)
 QBO_PULL_RETRY_SECONDS = env.int("QBO_PULL_RETRY_SECONDS", default=60)  # first wait after a cut-short pull
+QBO_APP_URL = env.str("QBO_APP_URL", default="https://app.qbo.intuit.com/app")  # links to documents in QuickBooks

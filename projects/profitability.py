@@ -39,7 +39,7 @@ EARNED_RULE_PERCENT = "Earned revenue = contract value × % complete (no budget 
 
 def qbo_app_base() -> str:
     """Where QuickBooks' own web app shows a transaction; a deployment on Intuit's sandbox sets QBO_APP_URL."""
-    return getattr(settings, "QBO_APP_URL", "https://app.qbo.intuit.com/app").rstrip("/")
+    return settings.QBO_APP_URL.rstrip("/")
 
 
 def qbo_txn_url(txn_type: str, txn_qbo_id: str) -> str:

@@ -9,6 +9,7 @@ from projects.models import Estimate, Project
 from quickbooks.models import OutboxItem
 from quickbooks.sync.push import outbox_send
 from tests.browser.conftest import ARTIFACTS
+from tests.factories import CompanyFactory, MembershipFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -41,8 +42,16 @@ def fill_line(page, index, item, qty, price, cost):
 def test_an_accountant_writes_and_sends_a_three_line_estimate(live_server, connected_company, project_setup, sent,
                                                               page, admin_user, password):
     project = Project.objects.get(company=connected_company, qbo_id=project_setup["project"])
+    other = CompanyFactory(name="Another Client Co.")  # so that picking the company is a real choice
+    MembershipFactory(user=admin_user, company=other, role="admin")
     sign_in(page, live_server.url, admin_user, password)
-    page.goto(f"{live_server.url}/c/{connected_company.pk}/projects/{project.pk}/estimates/new/")
+    page.goto(f"{live_server.url}/c/{other.pk}/")
+    page.click(".company-switcher summary")
+    page.click(f".company-switcher >> text={connected_company.name}")
+    page.click(f"table.data >> text={project.name}")
+    page.wait_for_selector(f"h1:has-text('{project.name}')")
+    page.click("text=New estimate")
+    page.wait_for_selector("h1:has-text('New estimate')")
     total = page.locator("[data-total-amount]")
 
     page.select_option("select[name=lines-0-item]", project_setup["item"])
