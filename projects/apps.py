@@ -6,7 +6,9 @@ class ProjectsConfig(AppConfig):
     verbose_name = "Projects"
 
     def ready(self):
-        from . import retag, sync
+        # What the sync engine pulls and pushes for this app; a worker needs these without loading any URL.
+        from . import push_project, retag, sync
 
         sync.register()
+        push_project.register()
         retag.register()

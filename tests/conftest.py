@@ -83,3 +83,14 @@ def login(client):
         return client
 
     return _login
+
+
+@pytest.fixture
+def sent(monkeypatch):
+    """Tasks sent to the broker, recorded as (name, args) instead: no worker runs in these tests, so they drive
+    the outbox with `outbox_send` directly (tests/e2e runs a real worker)."""
+    from config.celery import app
+
+    calls = []
+    monkeypatch.setattr(app, "send_task", lambda name, args=(), kwargs=None, **_: calls.append((name, list(args))))
+    return calls

@@ -4,6 +4,7 @@ disconnects and reconnects: real browser, real consent page, real token exchange
 import pytest
 
 from quickbooks.models import Company
+from tests.browser.conftest import sign_in
 from tests.quickbooks.conftest import new_realm
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -15,14 +16,6 @@ def app_for_browser(settings, live_server, live_sandbox):
     settings.QBO_CLIENT_ID, settings.QBO_CLIENT_SECRET = live_sandbox.client_id, live_sandbox.client_secret
     settings.QBO_REDIRECT_URI = f"{live_server.url}/quickbooks/callback/"
     return live_server
-
-
-def sign_in(page, url, user, password):
-    page.goto(url + "/accounts/login/")
-    page.fill("input[name=login]", user.email)
-    page.fill("input[name=password]", password)
-    page.click("button[type=submit]")
-    page.wait_for_selector("h1")
 
 
 def approve(page, realm_id):

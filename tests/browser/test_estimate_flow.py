@@ -8,28 +8,10 @@ import pytest
 from projects.models import Estimate, Project
 from quickbooks.models import OutboxItem
 from quickbooks.sync.push import outbox_send
-from tests.browser.conftest import ARTIFACTS
+from tests.browser.conftest import ARTIFACTS, sign_in
 from tests.factories import CompanyFactory, MembershipFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def sent(monkeypatch):
-    """No worker runs in browser tests: the outbox is driven with outbox_send."""
-    from config.celery import app
-
-    calls = []
-    monkeypatch.setattr(app, "send_task", lambda name, args=(), kwargs=None, **_: calls.append((name, list(args))))
-    return calls
-
-
-def sign_in(page, url, user, password):
-    page.goto(url + "/accounts/login/")
-    page.fill("input[name=login]", user.email)
-    page.fill("input[name=password]", password)
-    page.click("button[type=submit]")
-    page.wait_for_selector("h1")
 
 
 def fill_line(page, index, item, qty, price, cost):

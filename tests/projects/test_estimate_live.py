@@ -16,16 +16,6 @@ from tests.projects.test_estimate_form import form_data
 pytestmark = pytest.mark.django_db(transaction=True)  # the outbox row is committed with the estimate
 
 
-@pytest.fixture
-def sent(monkeypatch):
-    """Tasks sent to the broker (no worker here): outbox_send is called directly."""
-    from config.celery import app
-
-    calls = []
-    monkeypatch.setattr(app, "send_task", lambda name, args=(), kwargs=None, **_: calls.append((name, list(args))))
-    return calls
-
-
 def three_lines(item_id):
     return [
         {"item": item_id, "description": "Uppers", "qty": "4", "unit_price": "250", "unit_cost": "180"},

@@ -18,14 +18,8 @@ READ = push_project.READ
 
 
 @pytest.fixture(autouse=True)
-def sent(monkeypatch):
-    """Registered as ProjectsConfig.ready will; tasks recorded, not run: outbox_send is called directly."""
-    push_project.register()
-    from config.celery import app
-
-    calls = []
-    monkeypatch.setattr(app, "send_task", lambda name, args=(), kwargs=None, **_: calls.append((name, list(args))))
-    return calls
+def _tasks_recorded(sent):
+    """No worker runs here: tasks are recorded and the outbox is driven with outbox_send."""
 
 
 @pytest.fixture

@@ -40,3 +40,11 @@ def test_new_estimate_is_offered_to_those_who_may_write_one(request, login, comp
     html = login(request.getfixturevalue(persona)).get(reverse("project_detail", args=[company.pk, kitchen.pk]))
 
     assert (reverse("estimate_new", args=[company.pk, kitchen.pk]) in html.content.decode()) is offered
+
+
+def test_every_writable_model_is_registered_with_the_outbox():
+    from projects.models import Estimate, Project, RetagRequest
+    from quickbooks.sync import registry
+
+    for model in (Estimate, Project, RetagRequest):
+        assert registry.pushed_for_model(model).model is model

@@ -19,16 +19,6 @@ pytestmark = pytest.mark.django_db(transaction=True)  # the outbox sends after a
 
 
 @pytest.fixture
-def sent(monkeypatch):
-    """Tasks sent to the broker: no worker runs here; outbox_send is called directly."""
-    from config.celery import app
-
-    calls = []
-    monkeypatch.setattr(app, "send_task", lambda name, args=(), kwargs=None, **_: calls.append((name, list(args))))
-    return calls
-
-
-@pytest.fixture
 def miscoded_bill(connected_company, qb):
     """In QuickBooks: a client with one project, and a two-line bill charged to the client, not the project."""
     client = qb.create("Customer", {"DisplayName": f"Client {rid()[:6]}"}, request_id=rid())

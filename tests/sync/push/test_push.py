@@ -18,17 +18,6 @@ from tests.live_quickbooks import estimates_in_quickbooks, new_estimate, rid
 pytestmark = pytest.mark.django_db(transaction=True)  # the outbox sends after a real commit
 
 
-@pytest.fixture
-def sent(monkeypatch):
-    """Tasks sent to the broker: no worker runs here (tests/e2e runs one); outbox_send is called directly."""
-    from config.celery import app
-
-    calls = []
-    monkeypatch.setattr(app, "send_task", lambda name, args=(), kwargs=None, **_: calls.append((name, list(args))))
-    return calls
-
-
-
 def send(item) -> str:
     return outbox_send(item_id=item.pk)
 
