@@ -43,6 +43,7 @@ def cumulative_chart(months: list[Month]) -> SafeString:
     """Revenue and cost to date at each month end, one point per month, with axes, gridlines and a legend."""
     if not months:
         return SafeString("")
+    # Floats here place pixels only; every amount shown as text is formatted from its Decimal.
     values = [float(getattr(m, name)) for m in months for name, _, _ in SERIES]
     ticks = y_ticks(min(0.0, *values), max(0.0, *values))
     low, high = ticks[0], ticks[-1]
