@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Estimate, EstimateLine, LedgerLine, Project
+from .models import Estimate, EstimateLine, LedgerLine, Project, RetagRequest
 
 # What the last pull brought from QuickBooks: read here, changed in QuickBooks or through Costline's forms.
 SYNCED_READONLY = ["company", "qbo_id", "sync_token", "qbo_updated_at", "qbo_document", "sync_state", "sync_error",
@@ -60,3 +60,18 @@ class EstimateLineAdmin(admin.ModelAdmin):
     search_fields = ["estimate__doc_number", "item_name", "description"]
     list_select_related = ["estimate"]
     raw_id_fields = ["estimate"]
+
+
+@admin.register(RetagRequest)
+class RetagRequestAdmin(admin.ModelAdmin):
+    """Re-tags asked for on the health page: what was asked, by whom, and how QuickBooks answered."""
+
+    list_display = ["txn_type", "doc_number", "qbo_id", "project_name", "amount", "sync_state", "requested_by",
+                    "requested_at"]
+    list_filter = ["sync_state", "txn_type", "company"]
+    list_select_related = ["company", "requested_by"]
+    search_fields = ["doc_number", "qbo_id", "project_name", "company__name"]
+    readonly_fields = [f.name for f in RetagRequest._meta.fields]
+
+    def has_add_permission(self, request):
+        return False  # made from the health page, after a preview
