@@ -33,8 +33,9 @@ IS_MATERIALS = IS_COST & ~Q(txn_type="TimeActivity") & ~Q(account_name__icontain
 IS_OTHER_COST = IS_COST & ~Q(txn_type="TimeActivity") & ~Q(account_name__icontains="subcontract") & ~Q(
     item_name__icontains="subcontract") & Q(item_qbo_id="")
 
-EARNED_RULE_BUDGET = "Earned revenue = contract value × cost to date ÷ budgeted cost (the budget total)."
-EARNED_RULE_PERCENT = "Earned revenue = contract value × % complete (no budget for this project)."
+EARNED_RULE_BUDGET = ("Earned revenue = contract value × cost to date ÷ budgeted cost (the budget total), at most the "
+                      "contract value: costs past the budget earn nothing more until the contract grows.")
+EARNED_RULE_PERCENT = "Earned revenue = contract value × % complete (no budget for this project), at most 100%."
 
 
 def qbo_app_base() -> str:
@@ -149,11 +150,12 @@ class Billing:
 
 def billing(contract_value: Decimal, budget_total: Decimal | None, cost: Decimal, billed: Decimal,
             completion_rate: Decimal | None) -> Billing:
+    # Percent complete is capped at 100%: a project cannot earn more than its contract (cost-to-cost method).
     if budget_total:
-        earned = contract_value * cost / budget_total
+        earned = contract_value * min(cost / budget_total, Decimal(1))
         rule = EARNED_RULE_BUDGET
     elif completion_rate is not None:
-        earned = contract_value * completion_rate / 100
+        earned = contract_value * min(completion_rate / 100, Decimal(1))
         rule = EARNED_RULE_PERCENT
     else:
         return Billing(rule=EARNED_RULE_PERCENT + " QuickBooks has no % complete for it, so none is shown.",

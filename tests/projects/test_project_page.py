@@ -339,3 +339,15 @@ def test_the_page_runs_the_same_queries_for_one_ledger_line_or_three_hundred(log
     with django_assert_max_num_queries(len(one.captured_queries)):
         response = client.get(page_url(company, kitchen))
     assert response.context["ledger_page"].paginator.count == 300
+
+
+def test_earned_revenue_never_exceeds_the_contract_value():
+    from projects.profitability import billing
+
+    over_budget = billing(Decimal("35835.73"), Decimal("17098.00"), Decimal("20662.94"), Decimal("27680.00"), None)
+    under_budget = billing(Decimal("1000.00"), Decimal("800.00"), Decimal("400.00"), Decimal("300.00"), None)
+    past_done = billing(Decimal("1000.00"), None, Decimal("0"), Decimal("1200.00"), Decimal("150"))
+
+    assert over_budget.earned == Decimal("35835.73") and over_budget.over_under == Decimal("-8155.73")
+    assert under_budget.earned == Decimal("500.00") and under_budget.over_under == Decimal("-200.00")
+    assert past_done.earned == Decimal("1000.00") and past_done.over_under == Decimal("200.00")
