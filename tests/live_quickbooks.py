@@ -78,6 +78,16 @@ def connected_company(qbo, realm_id, login, admin_user, company) -> Company:
     return company
 
 
+CREATE_PROJECT = """mutation($input: ProjectManagement_CreateProjectInput!) {
+  projectManagementCreateProject(input: $input) { ... on ProjectManagement_Project { id } } }"""
+
+
+def create_project(qb, customer_id: str, name: str, **fields) -> str:
+    """A project made in QuickBooks through the Projects API, as another QuickBooks user would; its id."""
+    answer = qb.graphql(CREATE_PROJECT, {"input": {"name": name, "customer": {"id": customer_id}, **fields}})
+    return answer["projectManagementCreateProject"]["id"]
+
+
 def rid() -> str:
     """A fresh requestid."""
     return uuid.uuid4().hex
@@ -93,11 +103,7 @@ def qb(connected_company):
 def project_setup(connected_company, qb):
     """In QuickBooks: a customer, its project and an item; pulled into Costline."""
     customer = qb.create("Customer", {"DisplayName": f"Client {rid()[:6]}"}, request_id=rid())
-    created = qb.graphql(
-        """mutation($name: String!, $customer: ID!) { projectManagementCreateProject(input: {name: $name,
-        customer: {id: $customer}}) { ... on ProjectManagement_Project { id } } }""",
-        {"name": f"Kitchen {rid()[:6]}", "customer": customer["Id"]},
-    )
+    project_id = create_project(qb, customer["Id"], f"Kitchen {rid()[:6]}")
     income = qb.create("Account", {"Name": f"Sales {rid()[:6]}", "AccountType": "Income"}, request_id=rid())
     item = qb.create(
         "Item",
@@ -112,7 +118,7 @@ def project_setup(connected_company, qb):
     from quickbooks.sync import pull
 
     pull.pull_full(company=connected_company)
-    return {"customer": customer["Id"], "project": created["projectManagementCreateProject"]["id"], "item": item["Id"]}
+    return {"customer": customer["Id"], "project": project_id, "item": item["Id"]}
 
 
 def new_estimate(company, setup, *, memo="Phase 1"):

@@ -13,7 +13,7 @@ from projects.models import LedgerLine, RetagRequest
 from quickbooks.models import OutboxAttempt, OutboxItem, SyncState
 from quickbooks.sync import pull
 from quickbooks.sync.push import outbox_send
-from tests.live_quickbooks import rid
+from tests.live_quickbooks import create_project, rid
 
 pytestmark = pytest.mark.django_db(transaction=True)  # the outbox sends after a real commit
 
@@ -22,12 +22,7 @@ pytestmark = pytest.mark.django_db(transaction=True)  # the outbox sends after a
 def miscoded_bill(connected_company, qb):
     """In QuickBooks: a client with one project, and a two-line bill charged to the client, not the project."""
     client = qb.create("Customer", {"DisplayName": f"Client {rid()[:6]}"}, request_id=rid())
-    created = qb.graphql(
-        """mutation($name: String!, $customer: ID!) { projectManagementCreateProject(input: {name: $name,
-        customer: {id: $customer}}) { ... on ProjectManagement_Project { id } } }""",
-        {"name": f"Kitchen {rid()[:6]}", "customer": client["Id"]},
-    )
-    project_id = created["projectManagementCreateProject"]["id"]
+    project_id = create_project(qb, client["Id"], f"Kitchen {rid()[:6]}")
     vendor = qb.create("Vendor", {"DisplayName": f"Cabinet Depot {rid()[:6]}"}, request_id=rid())
     materials = qb.create("Account", {"Name": f"Materials {rid()[:6]}", "AccountType": "Cost of Goods Sold"},
                           request_id=rid())

@@ -12,3 +12,11 @@ def fresh_rate_limits():
     limiter.reset()
     yield
     limiter.reset()
+
+
+@pytest.fixture
+def unthrottled():
+    """For tests that send many requests a second: the gateway's limits are tested where they are built."""
+    limiter.configure({"per_second": None, "per_minute": None, "batch_per_minute": None})
+    yield
+    limiter.reset()

@@ -2,18 +2,14 @@
 
 import pytest
 
-from sandbox.gateway import limiter
 from sandbox.testing import auth_headers, issue_token, make_realm
 
 from .support import CREATE, answer, make_customer, post
 
 
 @pytest.fixture(autouse=True)
-def unthrottled():
-    """These tests post faster than Intuit's 10 requests a second; the gateway's limits have their own tests."""
-    limiter.configure({"per_second": None, "per_minute": None})
-    yield
-    limiter.reset()
+def _unthrottled(unthrottled):
+    """These tests send many requests a second (see tests/sandbox/conftest.py)."""
 
 
 @pytest.fixture

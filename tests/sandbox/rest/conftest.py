@@ -5,7 +5,6 @@ from pathlib import Path
 import pytest
 
 from sandbox import codec, store
-from sandbox.gateway import limiter
 from sandbox.models import Counter, Realm
 from sandbox.testing import auth_headers, issue_token, make_realm
 
@@ -76,11 +75,8 @@ def fault_of(response) -> dict:
 
 
 @pytest.fixture(autouse=True)
-def no_rate_limits():
-    """These tests send many requests a second; the gateway's limits are tested where they are built."""
-    limiter.configure({"per_second": None, "per_minute": None, "batch_per_minute": None})
-    yield
-    limiter.reset()
+def _unthrottled(unthrottled):
+    """These tests send many requests a second (see tests/sandbox/conftest.py)."""
 
 
 @pytest.fixture

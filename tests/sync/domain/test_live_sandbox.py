@@ -11,15 +11,10 @@ from budgets.sync import adopt_budget, fetch_budgets, ingest_budgets
 from projects import sync
 from projects.models import Estimate, EstimateLine, Project, TxnStatus
 from quickbooks.models import SyncState
-from tests.sync.conftest import rid
+from tests.live_quickbooks import create_project, rid
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-CREATE_PROJECT = """
-mutation($input: ProjectManagement_CreateProjectInput!) {
-  projectManagementCreateProject(input: $input) { ... on ProjectManagement_Project { id } }
-}
-"""
 DELETE_PROJECT = """
 mutation($input: ProjectManagement_DeleteProjectInput!) {
   projectManagementDeleteProject(input: $input) { ... on ProjectManagement_Project { id deleted } }
@@ -46,13 +41,11 @@ mutation($ids: BusinessPlanning_BudgetIdsInput!) {
 def books(qb):
     """A client, two projects under it (one deleted later), an income account and a service item."""
     client = qb.create("Customer", {"DisplayName": "Marsh Family"}, request_id=rid())
-    made = [qb.graphql(CREATE_PROJECT, {"input": {"name": name, "customer": {"id": client["Id"]},
-                                                  "status": "IN_PROGRESS"}})
-            for name in ("Attic Conversion", "Fence Repair")]
+    names = ("Attic Conversion", "Fence Repair")
+    ids = [create_project(qb, client["Id"], name, status="IN_PROGRESS") for name in names]
     income = qb.create("Account", {"Name": "Remodel Income", "AccountType": "Income"}, request_id=rid())
     item = qb.create("Item", {"Name": "Framing", "Type": "Service", "UnitPrice": Decimal("95"),
                               "IncomeAccountRef": {"value": income["Id"]}}, request_id=rid())
-    ids = [m["projectManagementCreateProject"]["id"] for m in made]
     return {"client": client, "projects": ids, "item": item}
 
 
