@@ -120,6 +120,15 @@ def _done(item, obj, entity, document) -> str:
     with transaction.atomic():
         if document is None:  # deleted in QuickBooks
             type(obj).objects.filter(pk=obj.pk).update(sync_state=SyncState.SYNCED, sync_error="")
+        elif _later_edit_waiting(item):
+            # Edited again while this was on its way: the newer edit must not be overwritten by this reply. Take
+            # only QuickBooks' identity and version, so the waiting item sends the newer edit on top of it.
+            type(obj).objects.filter(pk=obj.pk).update(
+                qbo_id=str(document.get("Id", obj.qbo_id)),
+                sync_token=str(document.get("SyncToken", obj.sync_token)),
+                qbo_document=document,
+                conflict_document=None,
+            )
         else:
             entity.apply_document(obj, document)
             type(obj).objects.filter(pk=obj.pk).update(
@@ -127,6 +136,15 @@ def _done(item, obj, entity, document) -> str:
             )
         _finish(item, OutboxItem.Status.SENT, sent_at=timezone.now(), last_error="")
     return "sent"
+
+
+def _later_edit_waiting(item) -> bool:
+    return OutboxItem.objects.filter(
+        content_type_id=item.content_type_id,
+        object_id=item.object_id,
+        status=OutboxItem.Status.PENDING,
+        pk__gt=item.pk,
+    ).exists()
 
 
 def _finish(item, status, **fields) -> None:

@@ -239,3 +239,29 @@ def test_the_client_counts_no_calls_for_a_refusal_made_here(connected_company, p
 
     assert outbox_send(item_id=OutboxItem.objects.get().pk, client=client) == "failed"
     assert client.calls == 0
+
+
+def test_an_edit_made_while_a_push_is_in_flight_is_not_overwritten_by_its_reply(
+    connected_company, project_setup, qb, sent, monkeypatch
+):
+    from quickbooks.sync import push
+
+    estimate = new_estimate(connected_company, project_setup, memo="First version")
+    first = OutboxItem.objects.get()
+    reply_arrives = push._done
+
+    def user_edits_meanwhile(item, obj, entity, document):
+        if item.pk == first.pk:  # QuickBooks has the first version; the user saves a second before we hear back
+            _edit_here(Estimate.objects.get(pk=estimate.pk), private_note="Second version")
+        return reply_arrives(item, obj, entity, document)
+
+    monkeypatch.setattr(push, "_done", user_edits_meanwhile)
+    assert send(first) == "sent"
+
+    estimate.refresh_from_db()
+    assert estimate.private_note == "Second version" and estimate.qbo_id  # kept, and QuickBooks' id taken
+    assert estimate.sync_state == SyncState.PENDING_PUSH
+    second = OutboxItem.objects.get(status=OutboxItem.Status.PENDING)
+    assert send(second) == "sent"
+    assert [e["PrivateNote"] for e in estimates_in_quickbooks(qb, project_setup)] == ["Second version"]
+    assert Estimate.objects.get(pk=estimate.pk).sync_state == SyncState.SYNCED
