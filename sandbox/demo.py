@@ -10,8 +10,8 @@
 Dates are relative to today (the last six months) and the random choices use a fixed seed, so every seed of the
 same day gives the same data. Project customers keep the Projects API's fields under the document key `_project`
 (name, description, status, priority, startDate, dueDate, completedDate, completionRate, pinned...); the REST
-layer must not show that key. A project's GraphQL id is taken to be its Customer Id (API-FACTS 5 calls this
-unconfirmed), so `ProjectRef.value` and a budget's `linkedEntityId` are that Id.
+layer must not show that key. A project's GraphQL id is taken to be its Customer Id (the sandbox's choice;
+Intuit does not say), so `ProjectRef.value` and a budget's `linkedEntityId` are that Id.
 """
 
 import math
@@ -109,8 +109,17 @@ class Company:
 
     def customers(self, table: dict) -> None:
         for key, (name, company, given, family, email, phone, street, city, postal) in table.items():
-            body = doc.customer(name, company=company, given=given, family=family, email=email, phone=phone,
-                                street=street, city=city, postal=postal)
+            body = doc.customer(
+                name,
+                company=company,
+                given=given,
+                family=family,
+                email=email,
+                phone=phone,
+                street=street,
+                city=city,
+                postal=postal,
+            )
             self.create("Customer", f"customer:{key}", body)
 
     def tax_codes(self) -> None:
@@ -179,18 +188,33 @@ class HarborBuild(Company):
         rate.update({"RateValue": harbor.SALES_TAX_PERCENT, "AgencyRef": {"value": agency["Id"]}})
         rate = self.create("TaxRate", "taxrate", {**rate, "SpecialTaxType": "NONE", "DisplayType": "ReadOnly"})
         self.tax_codes()
-        code = self.create("TaxCode", "taxcode:county", doc.tax_code("Alameda County", "Alameda County", taxable=True,
-                                                                     rates=[doc.ref(rate)]))
+        code = self.create(
+            "TaxCode",
+            "taxcode:county",
+            doc.tax_code("Alameda County", "Alameda County", taxable=True, rates=[doc.ref(rate)]),
+        )
         self.tax = {"code": doc.ref(code), "rate": doc.ref(rate), "percent": harbor.SALES_TAX_PERCENT}
 
     def project(self, spec: dict) -> None:
         start = self.today - timedelta(days=spec["start"])
         due = start + timedelta(days=spec["length"])
-        fields = doc.project_fields(spec["name"], spec["description"], spec["status"], spec["priority"], start, due,
-                                    spec["completion"], spec["pinned"])
+        fields = doc.project_fields(
+            spec["name"],
+            spec["description"],
+            spec["status"],
+            spec["priority"],
+            start,
+            due,
+            spec["completion"],
+            spec["pinned"],
+        )
         parent = self.docs[f"customer:{spec['client']}"]
-        self.create("Customer", f"project:{spec['key']}", doc.sub_customer(parent, spec["name"], is_project=True,
-                                                                           project=fields), start)
+        self.create(
+            "Customer",
+            f"project:{spec['key']}",
+            doc.sub_customer(parent, spec["name"], is_project=True, project=fields),
+            start,
+        )
         ProjectPlan(self, spec, start).plan()
 
     def lookalike(self) -> None:
@@ -207,8 +231,14 @@ class HarborBuild(Company):
         def build():
             item = self.docs[f"item:{item_key}"]
             lines = [doc.sales_line(1, item, qty, item["UnitPrice"])]
-            return doc.sales_receipt(self.ref(f"customer:{client}"), lines, day, self.number("receipt"),
-                                     self.docs["account:checking"], tax=self.tax)
+            return doc.sales_receipt(
+                self.ref(f"customer:{client}"),
+                lines,
+                day,
+                self.number("receipt"),
+                self.docs["account:checking"],
+                tax=self.tax,
+            )
 
         self.later(day, "SalesReceipt", f"receipt:{client}", build)
 
@@ -219,23 +249,45 @@ class HarborBuild(Company):
         paid_day = day + timedelta(days=14)
         paid_amount = total if paid and paid_day <= self.today else Decimal(0)
         key = f"invoice:{client}"
-        self.later(day, "Invoice", key, lambda: doc.invoice(self.ref(f"customer:{client}"), None, lines, day,
-                                                            self.number("invoice"), tax=self.tax, paid=paid_amount))
+        self.later(
+            day,
+            "Invoice",
+            key,
+            lambda: doc.invoice(
+                self.ref(f"customer:{client}"), None, lines, day, self.number("invoice"), tax=self.tax, paid=paid_amount
+            ),
+        )
         if paid_amount:
-            self.later(paid_day, "Payment", f"payment:{client}", lambda: doc.payment(
-                self.ref(f"customer:{client}"), None, [(self.docs[key]["Id"], paid_amount)], paid_day,
-                self.docs["account:checking"], ref_num=f"CHK {self.rng.randint(1000, 9999)}"))
+            self.later(
+                paid_day,
+                "Payment",
+                f"payment:{client}",
+                lambda: doc.payment(
+                    self.ref(f"customer:{client}"),
+                    None,
+                    [(self.docs[key]["Id"], paid_amount)],
+                    paid_day,
+                    self.docs["account:checking"],
+                    ref_num=f"CHK {self.rng.randint(1000, 9999)}",
+                ),
+            )
 
     def miscoded_bill(self) -> None:
         """Cabinet hardware for the Okafor kitchen, charged to the client record instead of the project."""
         day = self.today - timedelta(days=25)
 
         def build():
-            line = doc.account_expense_line(1, self.docs["account:cogs_materials"], Decimal("486.20"),
-                                            "Cabinet hardware and soft-close hinges - Okafor kitchen",
-                                            customer=self.ref("customer:okafor"), billable="Billable")
-            return doc.bill(self.docs["vendor:cabinet_depot"], self.docs["account:ap"], [line], day,
-                            MISCODED_DOC_NUMBER)
+            line = doc.account_expense_line(
+                1,
+                self.docs["account:cogs_materials"],
+                Decimal("486.20"),
+                "Cabinet hardware and soft-close hinges - Okafor kitchen",
+                customer=self.ref("customer:okafor"),
+                billable="Billable",
+            )
+            return doc.bill(
+                self.docs["vendor:cabinet_depot"], self.docs["account:ap"], [line], day, MISCODED_DOC_NUMBER
+            )
 
         self.later(day, "Bill", "bill:miscoded", build)
 
@@ -243,11 +295,14 @@ class HarborBuild(Company):
         """The Budgets API's project budget for the first project: its estimated costs, line by line."""
         project = self.docs[f"project:{spec['key']}"]
         fields = project["_project"]
-        lines = [self.budget_line(n, item_key, qty, fields["startDate"][:10], spec)
-                 for n, (item_key, qty) in enumerate(spec["scope"], start=1)]
+        lines = [
+            self.budget_line(n, item_key, qty, fields["startDate"][:10], spec)
+            for n, (item_key, qty) in enumerate(spec["scope"], start=1)
+        ]
         budget_id = str(BUDGET_ID_BASE + store.next_id(self.realm, "Budget"))
-        created = datetime.combine(date.fromisoformat(fields["startDate"][:10]) + timedelta(days=4), time(17),
-                                   tzinfo=COMPANY_TZ)
+        created = datetime.combine(
+            date.fromisoformat(fields["startDate"][:10]) + timedelta(days=4), time(17), tzinfo=COMPANY_TZ
+        )
         stamp = created.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
         body = {"budgetId": budget_id, "budgetName": f"{project['FullyQualifiedName']} budget", "budgetType": "PROJECT"}
         body.update({"linkedEntityId": project["Id"], "startDate": fields["startDate"][:10]})
@@ -256,8 +311,9 @@ class HarborBuild(Company):
         author = "Priya Natarajan"
         body["budgetMetaData"] = {"createdBy": author, "createdAt": stamp, "lastUpdatedBy": author, "updatedAt": stamp}
         body.update({"viewSettings": {"archived": False}, "budgetDetails": lines, "lastSequence": len(lines)})
-        budget = GraphObject(realm=self.realm, type="Budget", object_id=budget_id, created_at=created,
-                             updated_at=created)
+        budget = GraphObject(
+            realm=self.realm, type="Budget", object_id=budget_id, created_at=created, updated_at=created
+        )
         budget.document = body
         budget.save(using="sandbox")
         return budget
@@ -265,11 +321,20 @@ class HarborBuild(Company):
     def budget_line(self, n: int, item_key: str, qty: int, day: str, spec: dict) -> dict:
         item = self.docs[f"item:{item_key}"]
         return {
-            "sequenceId": str(n), "order": str(n), "type": "ITEM", "itemId": item["Id"],
-            "unitCost": item["PurchaseCost"], "quantity": Decimal(qty), "amount": money(qty * item["PurchaseCost"]),
-            "description": item["Description"], "date": day, "accountId": item["ExpenseAccountRef"]["value"],
+            "sequenceId": str(n),
+            "order": str(n),
+            "type": "ITEM",
+            "itemId": item["Id"],
+            "unitCost": item["PurchaseCost"],
+            "quantity": Decimal(qty),
+            "amount": money(qty * item["PurchaseCost"]),
+            "description": item["Description"],
+            "date": day,
+            "accountId": item["ExpenseAccountRef"]["value"],
             "klassId": self.docs[f"class:{spec['class']}"]["Id"],
-            "locationId": self.docs[f"department:{spec['department']}"]["Id"], "dimensions": [], "customFields": [],
+            "locationId": self.docs[f"department:{spec['department']}"]["Id"],
+            "dimensions": [],
+            "customFields": [],
         }
 
 
@@ -300,7 +365,7 @@ class ProjectPlan:
         phase_days = self.spec["length"] // self.PHASES
         scope = self.spec["scope"]
         for k in range(self.PHASES):
-            lines = scope[k * len(scope) // self.PHASES:(k + 1) * len(scope) // self.PHASES]
+            lines = scope[k * len(scope) // self.PHASES : (k + 1) * len(scope) // self.PHASES]
             window = (self.start + timedelta(days=k * phase_days), self.start + timedelta(days=(k + 1) * phase_days))
             self.costs(f"p{k + 1}", lines, *window)
             self.invoices.append((window[1], lines))
@@ -313,10 +378,19 @@ class ProjectPlan:
 
         def build():
             lines = [self.priced(n, k, q, cost=True) for n, (k, q) in enumerate(self.spec["scope"], start=1)]
-            return self.tagged(doc.estimate(
-                self.co.ref(self.client_key), self.co.ref(self.project_key), lines, self.start,
-                self.co.number("estimate"), status="Accepted" if accepted else "Pending",
-                accepted_by=self.spec["accepted_by"], accepted_date=accepted_date, tax=self.co.tax))
+            return self.tagged(
+                doc.estimate(
+                    self.co.ref(self.client_key),
+                    self.co.ref(self.project_key),
+                    lines,
+                    self.start,
+                    self.co.number("estimate"),
+                    status="Accepted" if accepted else "Pending",
+                    accepted_by=self.spec["accepted_by"],
+                    accepted_date=accepted_date,
+                    tax=self.co.tax,
+                )
+            )
 
         self.co.later(self.start, "Estimate", f"estimate:{self.key}", build)
 
@@ -327,10 +401,21 @@ class ProjectPlan:
         def build():
             estimate_id = self.co.docs[f"estimate:{self.key}"]["Id"]
             lines = [self.priced(i, k, q, cost=True, linked=estimate_id) for i, (k, q) in enumerate(scope, start=1)]
-            return self.tagged(doc.change_order(
-                self.co.ref(self.client_key), self.co.ref(self.project_key), estimate_id, lines, day,
-                f"CO-{self.co.number('change order')[1:]}", status=status, accepted_by=self.spec["accepted_by"],
-                accepted_date=accepted_date, tax=self.co.tax, memo=memo))
+            return self.tagged(
+                doc.change_order(
+                    self.co.ref(self.client_key),
+                    self.co.ref(self.project_key),
+                    estimate_id,
+                    lines,
+                    day,
+                    f"CO-{self.co.number('change order')[1:]}",
+                    status=status,
+                    accepted_by=self.spec["accepted_by"],
+                    accepted_date=accepted_date,
+                    tax=self.co.tax,
+                    memo=memo,
+                )
+            )
 
         self.co.later(day, "ChangeOrder", f"changeorder:{self.key}:{n}", build)
         if status == "Accepted":
@@ -364,13 +449,23 @@ class ProjectPlan:
             day = begin + timedelta(days=i * span // count)
             entry_hours = min(8, hours - 8 * i)
             employee_key = crew[i % len(crew)]
-            self.co.later(day, "TimeActivity", f"time:{self.key}:{item_key}:{begin}:{i}",
-                          lambda d=day, h=entry_hours, e=employee_key: self.time_entry(item_key, d, h, e))
+            self.co.later(
+                day,
+                "TimeActivity",
+                f"time:{self.key}:{item_key}:{begin}:{i}",
+                lambda d=day, h=entry_hours, e=employee_key: self.time_entry(item_key, d, h, e),
+            )
 
     def time_entry(self, item_key: str, day: date, hours: int, employee_key: str) -> dict:
-        body = doc.time_activity(self.co.docs[f"employee:{employee_key}"], self.co.ref(self.project_key),
-                                 self.co.ref(self.project_key), self.item(item_key), day, hours,
-                                 description=f"{self.item(item_key)['Name']} - {self.spec['name']}")
+        body = doc.time_activity(
+            self.co.docs[f"employee:{employee_key}"],
+            self.co.ref(self.project_key),
+            self.co.ref(self.project_key),
+            self.item(item_key),
+            day,
+            hours,
+            description=f"{self.item(item_key)['Name']} - {self.spec['name']}",
+        )
         return {**self.tagged(body), "ClassRef": self.co.ref(f"class:{self.spec['class']}")}
 
     def vendor_bill(self, phase: str, vendor_key: str, lines: list, day: date) -> None:
@@ -380,15 +475,24 @@ class ProjectPlan:
             for n, (item_key, qty) in enumerate(lines, start=1):
                 item = self.item(item_key)
                 if item["Type"] == "Service":  # subcontracted labor books to the Subcontractors account
-                    body_lines.append(doc.account_expense_line(
-                        n, self.co.docs["account:cogs_subs"], money(qty * item["PurchaseCost"]),
-                        f"{item['Name']}, {qty} hrs - {self.spec['name']}", customer=project, project=project))
+                    body_lines.append(
+                        doc.account_expense_line(
+                            n,
+                            self.co.docs["account:cogs_subs"],
+                            money(qty * item["PurchaseCost"]),
+                            f"{item['Name']}, {qty} hrs - {self.spec['name']}",
+                            customer=project,
+                            project=project,
+                        )
+                    )
                 else:
-                    body_lines.append(doc.item_expense_line(n, item, qty, item["PurchaseCost"], customer=project,
-                                                            project=project))
+                    body_lines.append(
+                        doc.item_expense_line(n, item, qty, item["PurchaseCost"], customer=project, project=project)
+                    )
             doc_number = f"{vendor_key[:3].upper()}-{self.co.rng.randint(10000, 99999)}"
-            return self.tagged(doc.bill(self.co.docs[f"vendor:{vendor_key}"], self.co.docs["account:ap"], body_lines,
-                                        day, doc_number))
+            return self.tagged(
+                doc.bill(self.co.docs[f"vendor:{vendor_key}"], self.co.docs["account:ap"], body_lines, day, doc_number)
+            )
 
         self.co.later(day, "Bill", f"bill:{self.key}:{phase}:{vendor_key}", build)
 
@@ -397,9 +501,17 @@ class ProjectPlan:
             project = self.co.ref(self.project_key)
             item = self.item("permit")
             line = doc.item_expense_line(1, item, qty, item["PurchaseCost"], customer=project, project=project)
-            return self.tagged(doc.purchase(self.co.docs["vendor:city_permits"], "Vendor",
-                                            self.co.docs["account:checking"], "Check", [line], day,
-                                            self.co.number("check")))
+            return self.tagged(
+                doc.purchase(
+                    self.co.docs["vendor:city_permits"],
+                    "Vendor",
+                    self.co.docs["account:checking"],
+                    "Check",
+                    [line],
+                    day,
+                    self.co.number("check"),
+                )
+            )
 
         self.co.later(day, "Purchase", f"purchase:{self.key}:{phase}:permit", build)
 
@@ -407,11 +519,19 @@ class ProjectPlan:
         def build():
             project = self.co.ref(self.project_key)
             amount = money(Decimal(self.co.rng.randint(18500, 95000)) / 100)
-            line = doc.account_expense_line(1, self.co.docs["account:equipment"], amount,
-                                            f"Equipment rental - {self.spec['name']}", customer=project,
-                                            project=project)
-            return self.tagged(doc.purchase(self.co.docs["vendor:sunbelt"], "Vendor", self.co.docs["account:card"],
-                                            "CreditCard", [line], day))
+            line = doc.account_expense_line(
+                1,
+                self.co.docs["account:equipment"],
+                amount,
+                f"Equipment rental - {self.spec['name']}",
+                customer=project,
+                project=project,
+            )
+            return self.tagged(
+                doc.purchase(
+                    self.co.docs["vendor:sunbelt"], "Vendor", self.co.docs["account:card"], "CreditCard", [line], day
+                )
+            )
 
         self.co.later(day, "Purchase", f"purchase:{self.key}:{phase}:rental", build)
 
@@ -424,11 +544,23 @@ class ProjectPlan:
 
         def build():
             project = self.co.ref(self.project_key)
-            lines = [doc.item_expense_line(n, self.item(k), q, self.item(k)["PurchaseCost"], customer=project,
-                                           project=project) for n, (k, q) in enumerate(ordered, start=1)]
+            lines = [
+                doc.item_expense_line(
+                    n, self.item(k), q, self.item(k)["PurchaseCost"], customer=project, project=project
+                )
+                for n, (k, q) in enumerate(ordered, start=1)
+            ]
             status = "Closed" if self.spec["status"] == "COMPLETE" else "Open"
-            return self.tagged(doc.purchase_order(self.co.docs["vendor:bayline"], self.co.docs["account:ap"], lines,
-                                                  day, self.co.number("po"), status=status))
+            return self.tagged(
+                doc.purchase_order(
+                    self.co.docs["vendor:bayline"],
+                    self.co.docs["account:ap"],
+                    lines,
+                    day,
+                    self.co.number("po"),
+                    status=status,
+                )
+            )
 
         self.co.later(day, "PurchaseOrder", f"po:{self.key}", build)
 
@@ -447,13 +579,37 @@ class ProjectPlan:
         paid = money(total * share) if paid_day <= self.co.today else Decimal(0)
         key = f"invoice:{self.key}:{n}"
         client, project = self.co.ref(self.client_key), self.co.ref(self.project_key)
-        self.co.later(day, "Invoice", key, lambda: self.tagged(doc.invoice(
-            client, project, lines, day, self.co.number("invoice"), tax=self.co.tax, paid=paid,
-            estimate_id=self.co.docs[f"estimate:{self.key}"]["Id"])))
+        self.co.later(
+            day,
+            "Invoice",
+            key,
+            lambda: self.tagged(
+                doc.invoice(
+                    client,
+                    project,
+                    lines,
+                    day,
+                    self.co.number("invoice"),
+                    tax=self.co.tax,
+                    paid=paid,
+                    estimate_id=self.co.docs[f"estimate:{self.key}"]["Id"],
+                )
+            ),
+        )
         if paid:
-            self.co.later(paid_day, "Payment", f"payment:{self.key}:{n}", lambda: doc.payment(
-                client, project, [(self.co.docs[key]["Id"], paid)], paid_day, self.co.docs["account:checking"],
-                ref_num=f"CHK {self.co.rng.randint(1000, 9999)}"))
+            self.co.later(
+                paid_day,
+                "Payment",
+                f"payment:{self.key}:{n}",
+                lambda: doc.payment(
+                    client,
+                    project,
+                    [(self.co.docs[key]["Id"], paid)],
+                    paid_day,
+                    self.co.docs["account:checking"],
+                    ref_num=f"CHK {self.co.rng.randint(1000, 9999)}",
+                ),
+            )
 
 
 class MapleStreet(Company):
@@ -467,22 +623,82 @@ class MapleStreet(Company):
         "materials": ("Plants & Materials", "Cost of Goods Sold", "SuppliesMaterialsCogs", "5000"),
     }
     ITEMS = {
-        "mowing": ("Lawn Maintenance", "Service", "Mowing, edging and cleanup (per visit)", Decimal("65"),
-                   Decimal("30"), "income", "materials", False),
-        "irrigation": ("Irrigation Repair", "Service", "Irrigation troubleshooting and repair (per hour)",
-                       Decimal("90"), Decimal("45"), "income", "materials", False),
-        "plants": ("Plants & Shrubs", "NonInventory", "Nursery plants and shrubs (each)", Decimal("28"),
-                   Decimal("14"), "income", "materials", False),
+        "mowing": (
+            "Lawn Maintenance",
+            "Service",
+            "Mowing, edging and cleanup (per visit)",
+            Decimal("65"),
+            Decimal("30"),
+            "income",
+            "materials",
+            False,
+        ),
+        "irrigation": (
+            "Irrigation Repair",
+            "Service",
+            "Irrigation troubleshooting and repair (per hour)",
+            Decimal("90"),
+            Decimal("45"),
+            "income",
+            "materials",
+            False,
+        ),
+        "plants": (
+            "Plants & Shrubs",
+            "NonInventory",
+            "Nursery plants and shrubs (each)",
+            Decimal("28"),
+            Decimal("14"),
+            "income",
+            "materials",
+            False,
+        ),
     }
     CUSTOMERS = {
-        "greenway": ("Greenway Apartments", "Greenway Apartments LP", "Rosa", "Delgado", "rosa@greenway.example",
-                     "(503) 555-0110", "800 SE Maple St", "Portland", "97214"),
-        "whitaker": ("Dana Whitaker", "", "Dana", "Whitaker", "dana.whitaker@example.com", "(503) 555-0132",
-                     "2211 NE Alberta St", "Portland", "97211"),
-        "elmdental": ("Elm Street Dental", "Elm Street Dental PC", "Sam", "Okoro", "front@elmdental.example",
-                      "(503) 555-0175", "415 Elm St", "Portland", "97205"),
-        "library": ("Oak Park Library", "Friends of Oak Park Library", "Joan", "Lee", "joan@oakparklib.example",
-                    "(503) 555-0190", "95 Oak Park Ave", "Portland", "97219"),
+        "greenway": (
+            "Greenway Apartments",
+            "Greenway Apartments LP",
+            "Rosa",
+            "Delgado",
+            "rosa@greenway.example",
+            "(503) 555-0110",
+            "800 SE Maple St",
+            "Portland",
+            "97214",
+        ),
+        "whitaker": (
+            "Dana Whitaker",
+            "",
+            "Dana",
+            "Whitaker",
+            "dana.whitaker@example.com",
+            "(503) 555-0132",
+            "2211 NE Alberta St",
+            "Portland",
+            "97211",
+        ),
+        "elmdental": (
+            "Elm Street Dental",
+            "Elm Street Dental PC",
+            "Sam",
+            "Okoro",
+            "front@elmdental.example",
+            "(503) 555-0175",
+            "415 Elm St",
+            "Portland",
+            "97205",
+        ),
+        "library": (
+            "Oak Park Library",
+            "Friends of Oak Park Library",
+            "Joan",
+            "Lee",
+            "joan@oakparklib.example",
+            "(503) 555-0190",
+            "95 Oak Park Ave",
+            "Portland",
+            "97219",
+        ),
     }
 
     def seed(self) -> None:
@@ -493,11 +709,22 @@ class MapleStreet(Company):
             self.create("Vendor", f"vendor:{key}", doc.vendor(name, city="Portland"))
         self.customers(self.CUSTOMERS)
         start = self.today - timedelta(days=45)
-        fields = doc.project_fields("Courtyard Refresh", "Replant the courtyard beds and fix the irrigation.",
-                                    "IN_PROGRESS", 3, start, start + timedelta(days=60), 50, False)
-        self.create("Customer", "project:courtyard", doc.sub_customer(self.docs["customer:greenway"],
-                                                                      "Courtyard Refresh", is_project=True,
-                                                                      project=fields), start)
+        fields = doc.project_fields(
+            "Courtyard Refresh",
+            "Replant the courtyard beds and fix the irrigation.",
+            "IN_PROGRESS",
+            3,
+            start,
+            start + timedelta(days=60),
+            50,
+            False,
+        )
+        self.create(
+            "Customer",
+            "project:courtyard",
+            doc.sub_customer(self.docs["customer:greenway"], "Courtyard Refresh", is_project=True, project=fields),
+            start,
+        )
         self.transactions(start)
         self.update_balances()
 
@@ -506,18 +733,35 @@ class MapleStreet(Company):
         mowing = self.docs["item:mowing"]
         project, client = self.ref("project:courtyard"), self.ref("customer:greenway")
         lines = [doc.sales_line(1, plants, 40, plants["UnitPrice"]), doc.sales_line(2, irrigation, 6, Decimal("90"))]
-        self.create("Invoice", "invoice:courtyard", doc.invoice(client, project, lines, start + timedelta(days=20),
-                                                                self.number("invoice")), start + timedelta(days=20))
+        self.create(
+            "Invoice",
+            "invoice:courtyard",
+            doc.invoice(client, project, lines, start + timedelta(days=20), self.number("invoice")),
+            start + timedelta(days=20),
+        )
         lines = [doc.sales_line(1, mowing, 4, mowing["UnitPrice"])]
         day = self.today - timedelta(days=10)
-        self.create("Invoice", "invoice:whitaker", doc.invoice(self.ref("customer:whitaker"), None, lines, day,
-                                                               self.number("invoice")), day)
+        self.create(
+            "Invoice",
+            "invoice:whitaker",
+            doc.invoice(self.ref("customer:whitaker"), None, lines, day, self.number("invoice")),
+            day,
+        )
         line = doc.item_expense_line(1, plants, 40, plants["PurchaseCost"], customer=project, project=project)
         day = start + timedelta(days=5)
-        self.create("Bill", "bill:nursery", doc.bill(self.docs["vendor:nursery"], self.docs["account:ap"], [line],
-                                                     day, "VN-2291"), day)
-        line = doc.account_expense_line(1, self.docs["account:materials"], Decimal("212.48"),
-                                        "Drip line, emitters and fittings")
+        self.create(
+            "Bill",
+            "bill:nursery",
+            doc.bill(self.docs["vendor:nursery"], self.docs["account:ap"], [line], day, "VN-2291"),
+            day,
+        )
+        line = doc.account_expense_line(
+            1, self.docs["account:materials"], Decimal("212.48"), "Drip line, emitters and fittings"
+        )
         day = self.today - timedelta(days=30)
-        self.create("Bill", "bill:irrigation", doc.bill(self.docs["vendor:irrigation"], self.docs["account:ap"],
-                                                        [line], day, "GIS-7731"), day)
+        self.create(
+            "Bill",
+            "bill:irrigation",
+            doc.bill(self.docs["vendor:irrigation"], self.docs["account:ap"], [line], day, "GIS-7731"),
+            day,
+        )

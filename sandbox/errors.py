@@ -1,4 +1,4 @@
-"""Intuit's error bodies, in their three shapes (API-FACTS.md section 2 "Error response shape and codes").
+"""Intuit's error bodies, in their three shapes (docs/quickbooks-api.md, Error bodies and Limits).
 
 - business and validation faults: capital `Fault`/`Error` JSON (`QBOFault`);
 - the gateway's 401/403: a lower-case `fault` envelope (`gateway_fault`);

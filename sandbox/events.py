@@ -20,8 +20,13 @@ _recent_lock = threading.Lock()
 
 def entity_changed(entity, operation: str) -> None:
     """Called by `sandbox.store` after each change; `operation` is Create, Update, Delete, Void or Merge."""
-    change = Change(realm_id=entity.realm.realm_id, name=entity.type, id=str(entity.qbo_id),
-                    operation=operation, at=entity.updated_at)
+    change = Change(
+        realm_id=entity.realm.realm_id,
+        name=entity.type,
+        id=str(entity.qbo_id),
+        operation=operation,
+        at=entity.updated_at,
+    )
     logger.debug("%s %s %s in realm %s", operation, change.name, change.id, change.realm_id)
     transaction.on_commit(partial(_committed, change), using="sandbox")
 

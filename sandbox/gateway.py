@@ -3,7 +3,7 @@
 `api_view` wraps every API view. It checks the bearer token against the realm in the URL (401 and
 403 in the gateway's own envelope), then hands the view `request.realm` and `request.grant`. After
 that, in this order: injected faults (FaultRule rows set through /_sandbox/faults), Intuit's rate
-limits (API-FACTS.md section 3), and `requestid` replay for writes (section 2).
+limits (docs/quickbooks-api.md, Limits), and `requestid` replay for writes (Writes).
 """
 
 import os
@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
 from .errors import QBOFault, gateway_fault, throttled
-from .models import FaultRule, OAuthGrant, Realm, RequestReplay
+from .models import FaultRule, OAuthGrant, RequestReplay
 
 ACCOUNTING_SCOPE = "com.intuit.quickbooks.accounting"
 PROJECTS_SCOPE = "project-management.project"
@@ -70,10 +70,6 @@ def api_view(*, scope: str = ACCOUNTING_SCOPE, realm_from_url: bool = True):
     return decorator
 
 
-def realm_or_none(realm_id: str) -> Realm | None:
-    return Realm.objects.filter(realm_id=realm_id).first()
-
-
 def is_batch(request) -> bool:
     return request.path.rstrip("/").endswith("/batch")
 
@@ -112,10 +108,14 @@ def take_fault(request) -> FaultRule | None:
 
 
 def system_fault() -> QBOFault:
-    """Intuit's 500: a SystemFault that clients should resubmit once (API-FACTS.md section 2)."""
-    return QBOFault(10000, "An application error has occurred while processing your request",
-                    "System Failure Error: injected by the sandbox (/_sandbox/faults)",
-                    status=500, fault_type="SystemFault")
+    """Intuit's 500: a SystemFault that clients should resubmit once (docs/quickbooks-api.md, Error bodies)."""
+    return QBOFault(
+        10000,
+        "An application error has occurred while processing your request",
+        "System Failure Error: injected by the sandbox (/_sandbox/faults)",
+        status=500,
+        fault_type="SystemFault",
+    )
 
 
 # --- rate limits --------------------------------------------------------------------------------
@@ -173,8 +173,10 @@ class RateLimiter:
     def admit(self, realm_id: str, client_id: str, batch: bool) -> bool:
         """Count this request if every window has room; a throttled request is not counted."""
         limits, now = self.limits(), time.monotonic()
-        windows = [(("minute", realm_id), 60, limits["per_minute"]),
-                   (("second", realm_id, client_id), 1, limits["per_second"])]
+        windows = [
+            (("minute", realm_id), 60, limits["per_minute"]),
+            (("second", realm_id, client_id), 1, limits["per_second"]),
+        ]
         if batch:
             windows.append((("batch", realm_id, client_id), 60, limits["batch_per_minute"]))
         with self._lock:
@@ -203,11 +205,12 @@ def _with_replay(view, request, args, kwargs) -> HttpResponse:
     request_id = request.GET.get("requestid") if request.method == "POST" else None
     if not request_id:
         return view(request, *args, **kwargs)
-    longest = 36 if is_batch(request) else 50  # B-REQID: 50 characters, 36 for batch
+    longest = 36 if is_batch(request) else 50  # docs/quickbooks-api.md, REST requests (36 on a batch)
     if len(request_id) > longest:
         # Intuit's answer to an over-long id is undocumented; refusing loudly keeps clients honest.
-        return QBOFault(4000, "Invalid requestid", f"requestid is longer than {longest} characters",
-                        element="requestid").response()
+        return QBOFault(
+            4000, "Invalid requestid", f"requestid is longer than {longest} characters", element="requestid"
+        ).response()
     if not _claim(request.realm, request_id):
         return _replay(request.realm, request_id)
     try:
@@ -219,8 +222,11 @@ def _with_replay(view, request, args, kwargs) -> HttpResponse:
     if response.streaming:  # no body to keep: let a retry run again rather than replay nothing
         replays.delete()
         return response
-    replays.update(status=response.status_code, content_type=response.get("Content-Type", ""),
-                   body=response.content.decode("utf-8", errors="replace"))
+    replays.update(
+        status=response.status_code,
+        content_type=response.get("Content-Type", ""),
+        body=response.content.decode("utf-8", errors="replace"),
+    )
     return response
 
 

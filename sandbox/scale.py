@@ -26,10 +26,18 @@ TAGGED_PERCENT = 85  # share of transactions charged to a project
 # The transaction mix, in a repeating pattern of 20: invoices, bills, expenses, time entries, estimates.
 MIX = ["Invoice"] * 5 + ["Bill"] * 5 + ["Purchase"] * 3 + ["TimeActivity"] * 5 + ["Estimate"] * 2
 
-SERVICES = [("Labor", Decimal("95"), Decimal("48")), ("Electrical", Decimal("125"), Decimal("68")),
-            ("Plumbing", Decimal("120"), Decimal("65")), ("Project Management", Decimal("110"), Decimal("55"))]
-MATERIALS = [("Lumber", Decimal("210"), Decimal("150")), ("Drywall", Decimal("24"), Decimal("15.40")),
-             ("Tile", Decimal("11.50"), Decimal("6.25")), ("Fixtures", Decimal("1850"), Decimal("1150"))]
+SERVICES = [
+    ("Labor", Decimal("95"), Decimal("48")),
+    ("Electrical", Decimal("125"), Decimal("68")),
+    ("Plumbing", Decimal("120"), Decimal("65")),
+    ("Project Management", Decimal("110"), Decimal("55")),
+]
+MATERIALS = [
+    ("Lumber", Decimal("210"), Decimal("150")),
+    ("Drywall", Decimal("24"), Decimal("15.40")),
+    ("Tile", Decimal("11.50"), Decimal("6.25")),
+    ("Fixtures", Decimal("1850"), Decimal("1150")),
+]
 
 
 def entity_row(realm: Realm, type_: str, body: dict, qbo_id: int, moment: datetime) -> Entity:
@@ -73,31 +81,47 @@ class ScaleSeeder:
         return entity
 
     def moment(self, day) -> datetime:
-        return min(datetime.combine(day, time(8), tzinfo=COMPANY_TZ) + timedelta(seconds=self.rng.randrange(36000)),
-                   self.now)
+        return min(
+            datetime.combine(day, time(8), tzinfo=COMPANY_TZ) + timedelta(seconds=self.rng.randrange(36000)), self.now
+        )
 
     def name_lists(self) -> Iterator[Entity]:
         at = self.moment(self.start - timedelta(days=5))
-        names = [("ar", "Accounts Receivable (A/R)", "Accounts Receivable", "AccountsReceivable", "1200"),
-                 ("ap", "Accounts Payable (A/P)", "Accounts Payable", "AccountsPayable", "2000"),
-                 ("bank", "Operating Account", "Bank", "Checking", "1010"),
-                 ("income", "Contract Income", "Income", "ServiceFeeIncome", "4000"),
-                 ("cogs", "Job Costs", "Cost of Goods Sold", "SuppliesMaterialsCogs", "5000"),
-                 ("expense", "Job Expenses", "Expense", "OtherMiscellaneousServiceCost", "6000")]
+        names = [
+            ("ar", "Accounts Receivable (A/R)", "Accounts Receivable", "AccountsReceivable", "1200"),
+            ("ap", "Accounts Payable (A/P)", "Accounts Payable", "AccountsPayable", "2000"),
+            ("bank", "Operating Account", "Bank", "Checking", "1010"),
+            ("income", "Contract Income", "Income", "ServiceFeeIncome", "4000"),
+            ("cogs", "Job Costs", "Cost of Goods Sold", "SuppliesMaterialsCogs", "5000"),
+            ("expense", "Job Expenses", "Expense", "OtherMiscellaneousServiceCost", "6000"),
+        ]
         self.accounts = {}
         for key, *fields in names:
             self.accounts[key] = doc.account(*fields)
             yield self.row("Account", self.accounts[key], at)
         self.services, self.materials = [], []
-        for pool, table, type_, taxable in ((self.services, SERVICES, "Service", False),
-                                            (self.materials, MATERIALS, "NonInventory", True)):
+        for pool, table, type_, taxable in (
+            (self.services, SERVICES, "Service", False),
+            (self.materials, MATERIALS, "NonInventory", True),
+        ):
             for name, price, cost in table:
-                pool.append(doc.item(f"Scale {name}", type_, name, price, cost, self.accounts["income"],
-                                     self.accounts["cogs"], taxable=taxable))
+                pool.append(
+                    doc.item(
+                        f"Scale {name}",
+                        type_,
+                        name,
+                        price,
+                        cost,
+                        self.accounts["income"],
+                        self.accounts["cogs"],
+                        taxable=taxable,
+                    )
+                )
                 yield self.row("Item", pool[-1], at)
         self.vendors = [doc.vendor(f"Scale Supplier {n:03d}") for n in range(1, 51)]
-        self.employees = [doc.employee("Crew", f"Member {n:02d}", f"S-{n:03d}", 95, 45, self.start)
-                          for n in range(1, 21)]
+        self.employees = [
+            doc.employee("Crew", f"Member {n:02d}", f"S-{n:03d}", 95, 45, self.start) for n in range(1, 21)
+        ]
         yield from (self.row("Vendor", body, at) for body in self.vendors)
         yield from (self.row("Employee", body, at) for body in self.employees)
 
@@ -107,8 +131,16 @@ class ScaleSeeder:
         for n in range(1, count + 1):
             day = self.start + timedelta(days=n * HISTORY_DAYS // (2 * count))
             if n % PROJECT_SHARE == 0 and self.clients:
-                fields = doc.project_fields(f"Project {n:05d}", "Scale project", "IN_PROGRESS", n % 10, day,
-                                            day + timedelta(days=120), n % 100, False)
+                fields = doc.project_fields(
+                    f"Project {n:05d}",
+                    "Scale project",
+                    "IN_PROGRESS",
+                    n % 10,
+                    day,
+                    day + timedelta(days=120),
+                    n % 100,
+                    False,
+                )
                 body = doc.sub_customer(self.clients[-1], f"Project {n:05d}", is_project=True, project=fields)
                 self.projects.append(body)
             else:
@@ -121,8 +153,9 @@ class ScaleSeeder:
         for n in range(count):
             day = self.start + timedelta(days=n * HISTORY_DAYS // count)
             type_ = MIX[n % len(MIX)]
-            project = self.rng.choice(self.projects) if self.projects and self.rng.randrange(100) < TAGGED_PERCENT \
-                else None
+            project = (
+                self.rng.choice(self.projects) if self.projects and self.rng.randrange(100) < TAGGED_PERCENT else None
+            )
             yield self.row(type_, getattr(self, type_.lower())(day, project, n), self.moment(day))
 
     def _who(self, project: dict | None) -> tuple[dict, dict | None]:
@@ -136,8 +169,9 @@ class ScaleSeeder:
         for num in range(1, count + 1):
             item = self.rng.choice(self.services if num % 2 else self.materials)
             qty = self.rng.randint(1, 40)
-            lines.append(doc.sales_line(num, item, qty, item["UnitPrice"],
-                                        unit_cost=item["PurchaseCost"] if cost else None))
+            lines.append(
+                doc.sales_line(num, item, qty, item["UnitPrice"], unit_cost=item["PurchaseCost"] if cost else None)
+            )
         return lines
 
     def invoice(self, day, project, n):
@@ -151,26 +185,46 @@ class ScaleSeeder:
     def _expense_lines(self, project: dict | None) -> list[dict]:
         charged = doc.ref(project) if project is not None else None
         item = self.rng.choice(self.materials)
-        lines = [doc.item_expense_line(1, item, self.rng.randint(1, 30), item["PurchaseCost"], customer=charged,
-                                       project=charged)]
+        lines = [
+            doc.item_expense_line(
+                1, item, self.rng.randint(1, 30), item["PurchaseCost"], customer=charged, project=charged
+            )
+        ]
         if self.rng.randrange(2):
             amount = Decimal(self.rng.randint(2000, 90000)) / 100
-            lines.append(doc.account_expense_line(2, self.accounts["expense"], amount, "Site expenses",
-                                                  customer=charged, project=charged))
+            lines.append(
+                doc.account_expense_line(
+                    2, self.accounts["expense"], amount, "Site expenses", customer=charged, project=charged
+                )
+            )
         return lines
 
     def bill(self, day, project, n):
-        return doc.bill(self.rng.choice(self.vendors), self.accounts["ap"], self._expense_lines(project), day,
-                        f"SB-{n + 1}")
+        return doc.bill(
+            self.rng.choice(self.vendors), self.accounts["ap"], self._expense_lines(project), day, f"SB-{n + 1}"
+        )
 
     def purchase(self, day, project, n):
-        return doc.purchase(self.rng.choice(self.vendors), "Vendor", self.accounts["bank"], "Check",
-                            self._expense_lines(project), day, f"{n + 1}")
+        return doc.purchase(
+            self.rng.choice(self.vendors),
+            "Vendor",
+            self.accounts["bank"],
+            "Check",
+            self._expense_lines(project),
+            day,
+            f"{n + 1}",
+        )
 
     def timeactivity(self, day, project, n):
         charged = doc.ref(project) if project is not None else doc.ref(self.rng.choice(self.clients))
-        return doc.time_activity(self.rng.choice(self.employees), charged, doc.ref(project) if project else None,
-                                 self.rng.choice(self.services), day, self.rng.randint(1, 8))
+        return doc.time_activity(
+            self.rng.choice(self.employees),
+            charged,
+            doc.ref(project) if project else None,
+            self.rng.choice(self.services),
+            day,
+            self.rng.randint(1, 8),
+        )
 
 
 def _insert(rows: Iterator[Entity]) -> int:

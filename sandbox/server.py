@@ -20,8 +20,11 @@ class DroppingServerHandler(ServerHandler):
     def finish_response(self):
         if not self.environ.get(DROP_FLAG):
             return super().finish_response()
-        logger.warning("dropping the response to %s %s (injected fault)",
-                       self.environ.get("REQUEST_METHOD"), self.environ.get("PATH_INFO"))
+        logger.warning(
+            "dropping the response to %s %s (injected fault)",
+            self.environ.get("REQUEST_METHOD"),
+            self.environ.get("PATH_INFO"),
+        )
         self.request_handler.close_connection = True
         try:
             self.request_handler.connection.shutdown(socket.SHUT_RDWR)

@@ -1,4 +1,4 @@
-"""Webhook delivery as Intuit does it (API-FACTS.md section 4): signed POSTs, legacy or CloudEvents bodies.
+"""Webhook delivery as Intuit does it (docs/quickbooks-api.md, Webhooks): signed POSTs, legacy or CloudEvents bodies.
 
 Changes arrive from `sandbox.events` after their transaction commits. A single background thread
 gathers them for a short window (Intuit aggregates too), builds one notification per endpoint,
@@ -70,13 +70,20 @@ def legacy_payload(changes: list[Change]) -> dict:
     """`eventNotifications`, one element per realm, entities in the order they changed."""
     by_realm: dict[str, list] = {}
     for change in changes:
-        by_realm.setdefault(change.realm_id, []).append({
-            "name": change.name, "id": change.id, "operation": change.operation,
-            # Intuit's sample writes the offset without a colon: 2015-10-05T14:42:19-0700
-            "lastUpdated": change.at.astimezone(COMPANY_TZ).strftime("%Y-%m-%dT%H:%M:%S%z"),
-        })
-    return {"eventNotifications": [{"realmId": realm_id, "dataChangeEvent": {"entities": entities}}
-                                   for realm_id, entities in by_realm.items()]}
+        by_realm.setdefault(change.realm_id, []).append(
+            {
+                "name": change.name,
+                "id": change.id,
+                "operation": change.operation,
+                # Intuit's sample writes the offset without a colon: 2015-10-05T14:42:19-0700
+                "lastUpdated": change.at.astimezone(COMPANY_TZ).strftime("%Y-%m-%dT%H:%M:%S%z"),
+            }
+        )
+    return {
+        "eventNotifications": [
+            {"realmId": realm_id, "dataChangeEvent": {"entities": entities}} for realm_id, entities in by_realm.items()
+        ]
+    }
 
 
 def event_source() -> str:
@@ -86,13 +93,20 @@ def event_source() -> str:
 
 def cloudevents_payload(changes: list[Change]) -> list[dict]:
     """A JSON array of CloudEvents 1.0, one per change; `data` stays empty as in Intuit's sample."""
-    return [{
-        "specversion": "1.0", "id": str(uuid.uuid4()), "source": event_source(),
-        "type": f"qbo.{change.name.lower()}.{VERBS.get(change.operation, change.operation.lower())}.v1",
-        "datacontenttype": "application/json",
-        "time": change.at.astimezone(UTC).isoformat().replace("+00:00", "Z"),
-        "intuitentityid": change.id, "intuitaccountid": change.realm_id, "data": {},
-    } for change in changes]
+    return [
+        {
+            "specversion": "1.0",
+            "id": str(uuid.uuid4()),
+            "source": event_source(),
+            "type": f"qbo.{change.name.lower()}.{VERBS.get(change.operation, change.operation.lower())}.v1",
+            "datacontenttype": "application/json",
+            "time": change.at.astimezone(UTC).isoformat().replace("+00:00", "Z"),
+            "intuitentityid": change.id,
+            "intuitaccountid": change.realm_id,
+            "data": {},
+        }
+        for change in changes
+    ]
 
 
 def payload_for(endpoint: WebhookEndpoint, changes: list[Change]):
@@ -109,8 +123,9 @@ def record_deliveries(changes: list[Change]) -> list[int]:
     ids = []
     for endpoint in WebhookEndpoint.objects.filter(active=True).order_by("id"):
         body = codec.dumps(payload_for(endpoint, changes))
-        delivery = WebhookDelivery.objects.create(endpoint=endpoint, body=body,
-                                                  signature=sign(body.encode(), endpoint.verifier_token))
+        delivery = WebhookDelivery.objects.create(
+            endpoint=endpoint, body=body, signature=sign(body.encode(), endpoint.verifier_token)
+        )
         ids.append(delivery.pk)
     return ids
 
@@ -134,8 +149,9 @@ def attempt(delivery_id: int) -> bool:
     delivery = WebhookDelivery.objects.select_related("endpoint").get(pk=delivery_id)
     status, error = None, ""
     try:
-        reply = requests.post(delivery.endpoint.url, data=delivery.body.encode(), headers=_headers(delivery),
-                              timeout=TIMEOUT_SECONDS)
+        reply = requests.post(
+            delivery.endpoint.url, data=delivery.body.encode(), headers=_headers(delivery), timeout=TIMEOUT_SECONDS
+        )
         status = reply.status_code
     except requests.RequestException as exc:
         error = f"{type(exc).__name__}: {exc}"
@@ -143,8 +159,8 @@ def attempt(delivery_id: int) -> bool:
     if status is not None and not ok:
         error = f"HTTP {status}"
     WebhookDelivery.objects.filter(pk=delivery_id).update(
-        attempts=delivery.attempts + 1, status_code=status, error=error,
-        delivered_at=timezone.now() if ok else None)
+        attempts=delivery.attempts + 1, status_code=status, error=error, delivered_at=timezone.now() if ok else None
+    )
     return ok
 
 

@@ -23,8 +23,18 @@ from ..oauth.conf import conf
 from ..webhooks import dispatcher
 
 # Children before parents, so each delete is one fast statement (no cascade collection over 100k rows).
-MODELS_IN_DELETE_ORDER = [WebhookDelivery, WebhookEndpoint, FaultRule, SupersededRefreshToken, RequestReplay,
-                          OAuthGrant, Entity, GraphObject, Counter, Realm]
+MODELS_IN_DELETE_ORDER = [
+    WebhookDelivery,
+    WebhookEndpoint,
+    FaultRule,
+    SupersededRefreshToken,
+    RequestReplay,
+    OAuthGrant,
+    Entity,
+    GraphObject,
+    Counter,
+    Realm,
+]
 
 
 def wipe() -> None:
@@ -54,9 +64,14 @@ def register_env_webhook() -> WebhookEndpoint | None:
     url = os.environ.get("QBO_SANDBOX_WEBHOOK_URL", "").strip()
     if not url:
         return None
-    endpoint, _ = WebhookEndpoint.objects.update_or_create(url=url, defaults={
-        "format": os.environ.get("QBO_SANDBOX_WEBHOOK_FORMAT", WebhookEndpoint.Format.LEGACY),
-        "verifier_token": conf().webhook_verifier, "active": True})
+    endpoint, _ = WebhookEndpoint.objects.update_or_create(
+        url=url,
+        defaults={
+            "format": os.environ.get("QBO_SANDBOX_WEBHOOK_FORMAT", WebhookEndpoint.Format.LEGACY),
+            "verifier_token": conf().webhook_verifier,
+            "active": True,
+        },
+    )
     return endpoint
 
 

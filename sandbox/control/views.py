@@ -50,8 +50,14 @@ def control_view(methods):
 
 
 def fault_json(rule: FaultRule) -> dict:
-    return {"id": rule.pk, "kind": rule.kind, "remaining": rule.remaining, "delay_seconds": rule.delay_seconds,
-            "path_contains": rule.path_contains, "method": rule.method}
+    return {
+        "id": rule.pk,
+        "kind": rule.kind,
+        "remaining": rule.remaining,
+        "delay_seconds": rule.delay_seconds,
+        "path_contains": rule.path_contains,
+        "method": rule.method,
+    }
 
 
 @control_view(["GET", "POST", "DELETE"])
@@ -65,9 +71,12 @@ def faults(request):
             raise BadRequest(f"kind must be one of {FaultRule.Kind.values}")
         try:
             rule = FaultRule.objects.create(
-                kind=body["kind"], remaining=int(body.get("count", body.get("remaining", 1))),
-                delay_seconds=float(body.get("delay_seconds", 0)), path_contains=str(body.get("path_contains", "")),
-                method=str(body.get("method", "")).upper())
+                kind=body["kind"],
+                remaining=int(body.get("count", body.get("remaining", 1))),
+                delay_seconds=float(body.get("delay_seconds", 0)),
+                path_contains=str(body.get("path_contains", "")),
+                method=str(body.get("method", "")).upper(),
+            )
         except (TypeError, ValueError) as exc:
             raise BadRequest(str(exc)) from None
         return reply(fault_json(rule), status=201)
@@ -89,10 +98,18 @@ def limits(request):
 
 
 def delivery_json(delivery: WebhookDelivery) -> dict:
-    return {"id": delivery.pk, "url": delivery.endpoint.url, "format": delivery.endpoint.format,
-            "body": codec.loads(delivery.body), "signature": delivery.signature, "status_code": delivery.status_code,
-            "error": delivery.error, "attempts": delivery.attempts, "created": delivery.created.isoformat(),
-            "delivered_at": delivery.delivered_at.isoformat() if delivery.delivered_at else None}
+    return {
+        "id": delivery.pk,
+        "url": delivery.endpoint.url,
+        "format": delivery.endpoint.format,
+        "body": codec.loads(delivery.body),
+        "signature": delivery.signature,
+        "status_code": delivery.status_code,
+        "error": delivery.error,
+        "attempts": delivery.attempts,
+        "created": delivery.created.isoformat(),
+        "delivered_at": delivery.delivered_at.isoformat() if delivery.delivered_at else None,
+    }
 
 
 def _register_endpoint(body: dict) -> WebhookEndpoint:
@@ -101,9 +118,14 @@ def _register_endpoint(body: dict) -> WebhookEndpoint:
         raise BadRequest("url must be an http(s) URL")
     if fmt not in WebhookEndpoint.Format.values:
         raise BadRequest(f"format must be one of {WebhookEndpoint.Format.values}")
-    endpoint, _ = WebhookEndpoint.objects.update_or_create(url=url, defaults={
-        "format": fmt, "active": bool(body.get("active", True)),
-        "verifier_token": body.get("verifier_token") or conf().webhook_verifier})
+    endpoint, _ = WebhookEndpoint.objects.update_or_create(
+        url=url,
+        defaults={
+            "format": fmt,
+            "active": bool(body.get("active", True)),
+            "verifier_token": body.get("verifier_token") or conf().webhook_verifier,
+        },
+    )
     return endpoint
 
 
@@ -117,8 +139,10 @@ def webhooks(request):
         WebhookEndpoint.objects.all().delete()
     elif request.GET.get("wait"):  # ?wait=5: let gathered changes go out first
         dispatcher.wait_idle(float(request.GET["wait"]))
-    endpoints = [{"id": e.pk, "url": e.url, "format": e.format, "active": e.active}
-                 for e in WebhookEndpoint.objects.order_by("id")]
+    endpoints = [
+        {"id": e.pk, "url": e.url, "format": e.format, "active": e.active}
+        for e in WebhookEndpoint.objects.order_by("id")
+    ]
     deliveries = WebhookDelivery.objects.select_related("endpoint").order_by("-id")[:100]
     return reply({"endpoints": endpoints, "deliveries": [delivery_json(d) for d in deliveries]})
 
@@ -132,11 +156,14 @@ def realms(request):
             raise BadRequest("realm_id and name are required")
         if body.get("plan", Realm.Plan.ADVANCED) not in Realm.Plan.values:
             raise BadRequest(f"plan must be one of {Realm.Plan.values}")
-        realm, _ = Realm.objects.update_or_create(realm_id=str(body["realm_id"]), defaults={
-            "name": body["name"], "plan": body.get("plan", Realm.Plan.ADVANCED)})
+        realm, _ = Realm.objects.update_or_create(
+            realm_id=str(body["realm_id"]),
+            defaults={"name": body["name"], "plan": body.get("plan", Realm.Plan.ADVANCED)},
+        )
         return reply({"realm_id": realm.realm_id, "name": realm.name, "plan": realm.plan}, status=201)
-    return reply({"realms": [{"realm_id": r.realm_id, "name": r.name, "plan": r.plan}
-                             for r in Realm.objects.order_by("name")]})
+    return reply(
+        {"realms": [{"realm_id": r.realm_id, "name": r.name, "plan": r.plan} for r in Realm.objects.order_by("name")]}
+    )
 
 
 @require_GET
@@ -145,19 +172,27 @@ def state(request):
     counts: dict[str, dict] = {}
     for row in Entity.objects.filter(deleted=False).values("realm__realm_id", "type").annotate(n=Count("id")):
         counts.setdefault(row["realm__realm_id"], {})[row["type"]] = row["n"]
-    realm_rows = [{"realm_id": r.realm_id, "name": r.name, "plan": r.plan, "entities": counts.get(r.realm_id, {})}
-                  for r in Realm.objects.order_by("name")]
-    changes = [{"realm_id": c.realm_id, "name": c.name, "id": c.id, "operation": c.operation,
-                "at": c.at.isoformat()} for c in events.recent_changes()[-50:]]
-    return reply({
-        "realms": realm_rows,
-        "grants": {"active": OAuthGrant.objects.filter(revoked=False).count(),
-                   "revoked": OAuthGrant.objects.filter(revoked=True).count()},
-        "faults": [fault_json(r) for r in FaultRule.objects.filter(remaining__gt=0).order_by("id")],
-        "limits": limiter.limits(),
-        "webhooks": {"endpoints": WebhookEndpoint.objects.count(), "deliveries": WebhookDelivery.objects.count()},
-        "recent_changes": changes,
-    })
+    realm_rows = [
+        {"realm_id": r.realm_id, "name": r.name, "plan": r.plan, "entities": counts.get(r.realm_id, {})}
+        for r in Realm.objects.order_by("name")
+    ]
+    changes = [
+        {"realm_id": c.realm_id, "name": c.name, "id": c.id, "operation": c.operation, "at": c.at.isoformat()}
+        for c in events.recent_changes()[-50:]
+    ]
+    return reply(
+        {
+            "realms": realm_rows,
+            "grants": {
+                "active": OAuthGrant.objects.filter(revoked=False).count(),
+                "revoked": OAuthGrant.objects.filter(revoked=True).count(),
+            },
+            "faults": [fault_json(r) for r in FaultRule.objects.filter(remaining__gt=0).order_by("id")],
+            "limits": limiter.limits(),
+            "webhooks": {"endpoints": WebhookEndpoint.objects.count(), "deliveries": WebhookDelivery.objects.count()},
+            "recent_changes": changes,
+        }
+    )
 
 
 @csrf_exempt

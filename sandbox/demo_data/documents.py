@@ -1,4 +1,5 @@
-"""QuickBooks document bodies, shaped the way the REST API returns them (API-FACTS.md section 5, seeds 000-002).
+"""QuickBooks document bodies, shaped the way the REST API returns them (docs/quickbooks-api.md and the
+examples under tests/sandbox/fixtures/).
 
 Both the demo companies (`sandbox.demo`, written through `sandbox.store`) and the scale data (`sandbox.scale`,
 bulk-inserted) build their documents here, so the two paths cannot drift apart. Bodies carry no Id, SyncToken or
@@ -70,8 +71,9 @@ def item_expense_line(num: int, item: dict, qty, unit_cost, *, customer=None, pr
     return line
 
 
-def account_expense_line(num: int, account: dict, amount, description: str, *, customer=None, project=None,
-                         billable="NotBillable"):
+def account_expense_line(
+    num: int, account: dict, amount, description: str, *, customer=None, project=None, billable="NotBillable"
+):
     """An AccountBasedExpenseLine, charged to a customer or project through the line's CustomerRef."""
     detail = {"AccountRef": ref(account), "BillableStatus": billable, "TaxCodeRef": {"value": "NON"}}
     if customer is not None:
@@ -136,16 +138,38 @@ def _accepted(body: dict, status: str, accepted_by: str, accepted_date: date | N
     return body
 
 
-def estimate(customer, project, lines, txn_date: date, doc_number: str, *, status="Pending", accepted_by="",
-             accepted_date=None, tax=None):
+def estimate(
+    customer,
+    project,
+    lines,
+    txn_date: date,
+    doc_number: str,
+    *,
+    status="Pending",
+    accepted_by="",
+    accepted_date=None,
+    tax=None,
+):
     """A project estimate (Project Cost Estimate when `project` is set): lines carry CostAmount/UnitCostPrice."""
     body = _sales(customer, project, lines, txn_date, doc_number, tax)
     body["ExpirationDate"] = (txn_date + timedelta(30)).isoformat()
     return _accepted(body, status, accepted_by, accepted_date)
 
 
-def change_order(customer, project, estimate_id: str, lines, txn_date: date, doc_number: str, *, status="Pending",
-                 accepted_by="", accepted_date=None, tax=None, memo=""):
+def change_order(
+    customer,
+    project,
+    estimate_id: str,
+    lines,
+    txn_date: date,
+    doc_number: str,
+    *,
+    status="Pending",
+    accepted_by="",
+    accepted_date=None,
+    tax=None,
+    memo="",
+):
     """A ChangeOrder against one parent project estimate: the header and every item line link that estimate."""
     body = _sales(customer, project, lines, txn_date, doc_number, tax)
     body["LinkedTxn"] = [{"TxnId": estimate_id, "TxnType": "Estimate"}]
@@ -182,8 +206,9 @@ def bill(vendor: dict, ap_account: dict, lines: list, txn_date: date, doc_number
     return body
 
 
-def purchase(payee: dict, payee_type: str, account: dict, payment_type: str, lines: list, txn_date: date,
-             doc_number=""):
+def purchase(
+    payee: dict, payee_type: str, account: dict, payment_type: str, lines: list, txn_date: date, doc_number=""
+):
     """An expense (Purchase) paid by Cash, Check or CreditCard from `account`."""
     body = {"TxnDate": txn_date.isoformat(), "CurrencyRef": USD, "PaymentType": payment_type}
     if doc_number:
@@ -203,8 +228,18 @@ def purchase_order(vendor: dict, ap_account: dict, lines: list, txn_date: date, 
     return body
 
 
-def time_activity(employee: dict, customer: dict, project: dict | None, item: dict, txn_date: date, hours: int,
-                  minutes=0, *, description="", billable=True):
+def time_activity(
+    employee: dict,
+    customer: dict,
+    project: dict | None,
+    item: dict,
+    txn_date: date,
+    hours: int,
+    minutes=0,
+    *,
+    description="",
+    billable=True,
+):
     """A TimeActivity by an employee, charged to a project (CustomerRef = the project's customer record)."""
     body = {"TxnDate": txn_date.isoformat(), "NameOf": "Employee", "EmployeeRef": ref(employee)}
     body["CustomerRef"] = customer
@@ -219,8 +254,19 @@ def time_activity(employee: dict, customer: dict, project: dict | None, item: di
 # --- Name lists --------------------------------------------------------------------------------------------------
 
 
-def customer(display_name: str, *, company="", given="", family="", email="", phone="", city="Oakland",
-             street="", postal="94607", taxable=True) -> dict:
+def customer(
+    display_name: str,
+    *,
+    company="",
+    given="",
+    family="",
+    email="",
+    phone="",
+    city="Oakland",
+    street="",
+    postal="94607",
+    taxable=True,
+) -> dict:
     body = {"DisplayName": display_name, "FullyQualifiedName": display_name, "PrintOnCheckName": display_name}
     if company:
         body["CompanyName"] = company
@@ -249,8 +295,9 @@ def sub_customer(parent: dict, name: str, *, is_project: bool, project: dict | N
     return body
 
 
-def project_fields(name: str, description: str, status: str, priority: int, start: date, due: date,
-                   completion: int, pinned: bool) -> dict:
+def project_fields(
+    name: str, description: str, status: str, priority: int, start: date, due: date, completion: int, pinned: bool
+) -> dict:
     """The Projects API's fields for a project customer, dates in the GraphQL API's ISO form."""
     completed = due if status == "COMPLETE" else None
     return {
@@ -276,9 +323,16 @@ def _gql_date(day: date) -> str:
 
 def account(name: str, account_type: str, sub_type: str, number: str) -> dict:
     classification = {
-        "Bank": "Asset", "Accounts Receivable": "Asset", "Other Current Asset": "Asset",
-        "Accounts Payable": "Liability", "Credit Card": "Liability", "Other Current Liability": "Liability",
-        "Equity": "Equity", "Income": "Revenue", "Cost of Goods Sold": "Expense", "Expense": "Expense",
+        "Bank": "Asset",
+        "Accounts Receivable": "Asset",
+        "Other Current Asset": "Asset",
+        "Accounts Payable": "Liability",
+        "Credit Card": "Liability",
+        "Other Current Liability": "Liability",
+        "Equity": "Equity",
+        "Income": "Revenue",
+        "Cost of Goods Sold": "Expense",
+        "Expense": "Expense",
     }[account_type]
     body = {"Name": name, "FullyQualifiedName": name, "AcctNum": number, "AccountType": account_type}
     body.update({"AccountSubType": sub_type, "Classification": classification, "SubAccount": False, "Active": True})
@@ -286,8 +340,9 @@ def account(name: str, account_type: str, sub_type: str, number: str) -> dict:
     return body
 
 
-def item(name: str, item_type: str, description: str, price, cost, income: dict, expense: dict, *,
-         taxable: bool) -> dict:
+def item(
+    name: str, item_type: str, description: str, price, cost, income: dict, expense: dict, *, taxable: bool
+) -> dict:
     body = {"Name": name, "FullyQualifiedName": name, "Type": item_type, "Description": description}
     body.update({"PurchaseDesc": description, "UnitPrice": money(price), "PurchaseCost": money(cost)})
     body.update({"IncomeAccountRef": ref(income), "ExpenseAccountRef": ref(expense), "Taxable": taxable})

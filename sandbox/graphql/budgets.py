@@ -1,7 +1,7 @@
 """Resolvers of the project Budget GraphQL API (Intuit use case 6: businessPlanning* operations).
 
 A budget is a `GraphObject` (type "Budget") whose document holds the budget and its lines. Rules, from
-API-FACTS section 6 and Intuit's live-verified notes: one budget per project (PNB-INPUT-72), the linked entity
+docs/quickbooks-api.md (Budgets, Budget rules): one budget per project (PNB-INPUT-72), the linked entity
 must be a live project (PNB-INPUT-75), state defaults to LOCKED and LOCKED -> DRAFT is refused (PNB-INPUT-85),
 a deleted budget answers PNB-INPUT-024 to everything, companies without the API answer PNB-PCBM-008. The server
 assigns line sequenceIds; updates merge lines by sequenceId; totals and amounts are computed, in Decimal.
@@ -24,10 +24,23 @@ from .scalars import format_datetime
 
 BUDGET = "Budget"
 ID_BASE = 100_000_000  # Intuit's budget ids look like 100000001
-DELETED_DESCRIPTION = "Delete budget successful."  # Intuit's live text; the seed shows "Budget deleted successfully"
-DETAIL_CURSOR = "budgetDetail:"  # the seed's cursor "YnVkZ2V0RGV0YWlsOjE=" is base64("budgetDetail:1")
-LINE_FIELDS = ("order", "type", "itemId", "unitCost", "quantity", "amount", "description", "date", "accountId",
-               "klassId", "locationId", "dimensions", "customFields")
+DELETED_DESCRIPTION = "Delete budget successful."  # Budget rules; the fixture shows "Budget deleted successfully"
+DETAIL_CURSOR = "budgetDetail:"  # the fixture's cursor "YnVkZ2V0RGV0YWlsOjE=" is base64("budgetDetail:1")
+LINE_FIELDS = (
+    "order",
+    "type",
+    "itemId",
+    "unitCost",
+    "quantity",
+    "amount",
+    "description",
+    "date",
+    "accountId",
+    "klassId",
+    "locationId",
+    "dimensions",
+    "customFields",
+)
 EMPTY_LINE = {**dict.fromkeys(LINE_FIELDS), "dimensions": [], "customFields": []}
 
 
@@ -35,10 +48,12 @@ def _guard(info):
     """Budgets are for US QuickBooks Advanced companies (and IES); others get PNB-PCBM-008."""
     realm = info.context["realm"]
     if not realm.has_premium_apis or realm.country != "US":
-        raise budget_error("PNB-PCBM-008", "REALM_SKU_DOES_NOT_MATCH",
-                           "Project budgets are not available for this company's QuickBooks subscription")
+        raise budget_error(
+            "PNB-PCBM-008",
+            "REALM_SKU_DOES_NOT_MATCH",
+            "Project budgets are not available for this company's QuickBooks subscription",
+        )
     return realm
-
 
 
 def _now() -> str:
@@ -63,15 +78,18 @@ def _check_project(realm, linked_id, budget_id=None) -> str:
         document = {}
     if not is_project(document) or document.get(PROJECT_KEY, {}).get("deleted"):
         raise budget_error("PNB-INPUT-75", "INVALID_BUDGET_PROJECT_ID", f"Invalid project id: {linked_id}")
-    others = GraphObject.objects.filter(realm=realm, type=BUDGET, deleted=False,
-                                        document_json__contains=f'"linkedEntityId":"{document["Id"]}"')
+    others = GraphObject.objects.filter(
+        realm=realm, type=BUDGET, deleted=False, document_json__contains=f'"linkedEntityId":"{document["Id"]}"'
+    )
     if others.exclude(object_id=str(budget_id)).exists():
-        raise budget_error("PNB-INPUT-72", "BUDGET_EXIST_WITH_SAME_LINKED_ENTITY_ID",
-                           f"Project {linked_id} already has a budget")
+        raise budget_error(
+            "PNB-INPUT-72", "BUDGET_EXIST_WITH_SAME_LINKED_ENTITY_ID", f"Project {linked_id} already has a budget"
+        )
     return document["Id"]
 
 
 # ---- lines ----
+
 
 def _amount(line: dict):
     if line["unitCost"] is not None and line["quantity"] is not None:
@@ -88,7 +106,7 @@ def _line(values: dict, sequence_id: int, old: dict | None = None) -> dict:
 
 
 def _input_lines(budget_input: dict) -> list[dict]:
-    # The seed's create sample nests the lines in viewSettings; both places are read.
+    # tests/sandbox/fixtures/graphql/budget_create.variables.json nests the lines in viewSettings; both are read.
     nested = (budget_input.get("viewSettings") or {}).get("budgetDetails") or []
     return [line for line in [*(budget_input.get("budgetDetails") or []), *nested] if line]
 
@@ -111,6 +129,7 @@ def _merge_lines(document: dict, changes: list[dict]) -> None:
 
 # ---- answers ----
 
+
 def output(budget: GraphObject) -> dict:
     document = budget.document
     total = sum((line["amount"] for line in document["budgetDetails"]), money(0))
@@ -128,6 +147,7 @@ def _settings(budget_input: dict, old: dict) -> dict:
 
 # ---- resolvers ----
 
+
 def resolve_budget(_root, info, budgetId):
     """businessPlanningBudget(budgetId) - Intuit Budget API "Read a project budget"."""
     return output(_load(_guard(info), budgetId))
@@ -144,9 +164,14 @@ def resolve_create(_root, info, budgetInput):
     lines = [line for line in _input_lines(budgetInput) if not line.get("deleted")]
     user, now = info.context["grant"].client_id, _now()
     document = {
-        "budgetId": budget_id, "budgetName": budgetInput["budgetName"], "budgetType": "PROJECT",
-        "startDate": budgetInput.get("startDate"), "endDate": budgetInput.get("endDate"),
-        "linkedEntityId": linked_id, "state": budgetInput.get("state") or "LOCKED", "syncToken": 0,
+        "budgetId": budget_id,
+        "budgetName": budgetInput["budgetName"],
+        "budgetType": "PROJECT",
+        "startDate": budgetInput.get("startDate"),
+        "endDate": budgetInput.get("endDate"),
+        "linkedEntityId": linked_id,
+        "state": budgetInput.get("state") or "LOCKED",
+        "syncToken": 0,
         "viewSettings": _settings(budgetInput, {}),
         "budgetMetaData": {"createdBy": user, "createdAt": now, "lastUpdatedBy": user, "updatedAt": now},
         # Server-assigned sequenceIds 1..n: whatever the caller sent is ignored on create.
@@ -172,7 +197,7 @@ def _changed(realm, budget: GraphObject, budget_input: dict, user: str) -> dict:
     document["state"] = budget_input.get("state") or document["state"]
     document["viewSettings"] = _settings(budget_input, document["viewSettings"])
     _merge_lines(document, _input_lines(budget_input))
-    # syncToken is the seed's; Intuit's later notes say the public API has none. Counted, never checked.
+    # syncToken is the fixtures'; the public API has none (docs/quickbooks-api.md, Budgets). Counted, never checked.
     document["syncToken"] += 1
     document["budgetMetaData"] = {**document["budgetMetaData"], "lastUpdatedBy": user, "updatedAt": _now()}
     return document
@@ -208,6 +233,7 @@ def resolve_delete(_root, info, budgetIdsInput):
 
 # ---- budgetDetailsPaginated ----
 
+
 def _decode_detail_cursor(cursor: str) -> int:
     try:
         text = base64.b64decode(cursor.encode(), validate=True).decode()
@@ -231,8 +257,11 @@ def resolve_details_paginated(budget, _info, budgetDetailsInput=None):
     rest = lines
     if options.get("after"):  # keyed on sequenceId, so deleting a line does not shift the pages
         after = _decode_detail_cursor(options["after"])
-        rest = [line for line in lines if (int(line["sequenceId"]) < after if descending
-                                           else int(line["sequenceId"]) > after)]
+        rest = [
+            line
+            for line in lines
+            if (int(line["sequenceId"]) < after if descending else int(line["sequenceId"]) > after)
+        ]
     first = options.get("first")
     if first is not None and first < 1:
         raise budget_error("INVALID_PAGE_SIZE", "INVALID_PAGE_SIZE", "first must be greater than 0")

@@ -1,4 +1,4 @@
-"""Intuit's GraphQL error shapes (API-FACTS section 6 "GraphQL error format"; D-GQLERR).
+"""Intuit's GraphQL error shapes (docs/quickbooks-api.md, GraphQL errors).
 
 - invalid documents: HTTP 400, `errors[].extensions` {code VAL-0100, innerCode GRAPHQL_PARSE_FAILED or
   GRAPHQL_VALIDATION_FAILED, innerMessage, classification VALIDATION_ERROR};
@@ -51,14 +51,15 @@ def insufficient_scope() -> GraphQLError:
 
 
 def budget_error(code: str, name: str, message: str) -> GraphQLError:
-    """A budgeting-service error. Intuit documents `extensions.errorCode`; the symbolic name its notes pair with
-    each code goes in `errorName` (a sandbox choice: the client must branch on errorCode only)."""
+    """A budgeting-service error. Intuit documents `extensions.errorCode`; a symbolic name for each code
+    goes in `errorName` (a sandbox choice: the client must branch on errorCode only)."""
     return GraphQLError(message, extensions={"errorCode": code, "errorName": name})
 
 
 def project_error(inner_code: str, message: str, *, classification: str = "VALIDATION_ERROR") -> GraphQLError:
-    """A Projects API business error. Intuit documents no codes for these; the sandbox answers the D-GQLERR
-    extension keys with a descriptive `innerCode` (callers should branch on classification, not on codes)."""
+    """A Projects API business error. Intuit documents no codes for these; the sandbox answers the extension keys
+    of docs/quickbooks-api.md (GraphQL errors) with a descriptive `innerCode` (callers should branch on
+    classification, not on codes)."""
     code = "NOT_FOUND" if classification == "NOT_FOUND" else "INVALID_INPUT"
     return GraphQLError(
         message,
@@ -67,7 +68,7 @@ def project_error(inner_code: str, message: str, *, classification: str = "VALID
 
 
 def gateway_error(status: int, code: str, detail: str):
-    """The GraphQL gateway's whole-request envelope (D-GQLERR), e.g. 401 AuthenticationFailed."""
+    """The GraphQL gateway's whole-request envelope (docs/quickbooks-api.md, GraphQL errors), e.g. 401."""
     body = {"code": code, "type": "INPUT", "message": None, "detail": detail, "moreInfo": None}
     response = json_response(body, status=status)
     if status == 401:

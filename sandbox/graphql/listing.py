@@ -1,8 +1,8 @@
 """projectManagementProjects: filters, orderings and Relay cursor pagination over the company's projects.
 
-Every filter of ProjectManagement_ProjectFilter applies (API-FACTS notes a sample app saw only the date filters
-take effect, while Intuit's own prompts filter on status; the sandbox applies all, so a client relying on any of
-them is tested for real). Cursors are opaque base64 of "simple-cursor<offset>", like Intuit's samples.
+Every filter of ProjectManagement_ProjectFilter applies (Intuit does not say whether all take effect; the sandbox
+chooses to apply all, so a client relying on any of them is tested for real). Cursors are opaque base64 of
+"simple-cursor<offset>", like Intuit's samples.
 """
 
 import base64
@@ -93,8 +93,10 @@ def decode_cursor(cursor: str) -> int:
 
 def connection(projects: list[dict], first: int, after: str | None) -> dict:
     start = decode_cursor(after) + 1 if after else 0
-    edges = [{"cursor": encode_cursor(start + index), "node": project}
-             for index, project in enumerate(projects[start:start + first])]
+    edges = [
+        {"cursor": encode_cursor(start + index), "node": project}
+        for index, project in enumerate(projects[start : start + first])
+    ]
     return {
         "edges": edges,
         "pageInfo": {

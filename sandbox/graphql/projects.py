@@ -1,7 +1,7 @@
 """Resolvers of the Projects GraphQL API (Intuit "Project" reference: projectManagement* queries and mutations).
 
 A project IS a QuickBooks Customer: a sub-customer with `Job` and `IsProject` true whose `ParentRef` is the
-project's customer. API-FACTS section 9 leaves open whether the GraphQL project id equals that Customer's Id;
+project's customer. Intuit does not say whether the GraphQL project id equals that Customer's Id;
 the sandbox chooses yes, so `ProjectRef.value` on REST transactions is the project id and the Customer Id at once.
 Fields only the Projects API knows (status, dates, priority...) live in the Customer document under
 `PROJECT_KEY`, which the REST layer does not echo. Every write goes through `sandbox.store`, so SyncToken,
@@ -18,10 +18,20 @@ from sandbox.models import Entity
 from .errors import Forbidden, atomic_resolver, insufficient_scope, project_error
 
 PROJECT_KEY = "_project"  # the Customer document's key for project-only fields; REST must not echo it
-NAME_OWNERS = ("Customer", "Vendor", "Employee")  # DisplayName is unique across these (API-FACTS section 5)
+NAME_OWNERS = ("Customer", "Vendor", "Employee")  # one DisplayName across these (docs/quickbooks-api.md, REST requests)
 PROJECT_FIELDS = (
-    "description", "type", "status", "priority", "dueDate", "startDate", "completedDate", "completedBy",
-    "completionRate", "pinned", "emailAddress", "addresses",
+    "description",
+    "type",
+    "status",
+    "priority",
+    "dueDate",
+    "startDate",
+    "completedDate",
+    "completedBy",
+    "completionRate",
+    "pinned",
+    "emailAddress",
+    "addresses",
 )
 DEFAULTS = {"status": "OTHER", "pinned": False, "emailAddress": [], "addresses": [], "deleted": False}
 EMAIL_RE = re.compile(r".+@.+\..+")  # the seed's `@pattern(regex: ".+@.+\\..+")` on Qb_EmailAddressInput.email
@@ -35,7 +45,6 @@ def guard(info):
     if not realm.has_premium_apis:
         raise Forbidden("The Projects API is not available for this company's QuickBooks subscription")
     return realm
-
 
 
 def is_project(document: dict) -> bool:
@@ -60,8 +69,9 @@ def node(entity: Entity, realm) -> dict:
 
 def project_entities(realm) -> list[Entity]:
     # The document is compact JSON (codec.dumps), so the substring narrows the scan; is_project confirms.
-    candidates = Entity.objects.filter(realm=realm, type="Customer", deleted=False,
-                                       document_json__contains='"IsProject":true')
+    candidates = Entity.objects.filter(
+        realm=realm, type="Customer", deleted=False, document_json__contains='"IsProject":true'
+    )
     return [entity for entity in candidates if is_project(entity.document)]
 
 
@@ -76,6 +86,7 @@ def load_project(realm, project_id, *, for_update: bool = False) -> Entity:
 
 
 # ---- validation ----
+
 
 def _check_name(realm, name, exclude_pk=None) -> str:
     name = (name or "").strip()
@@ -138,6 +149,7 @@ CHECKS = {
 
 # ---- the Customer document ----
 
+
 def _current_parent(realm, document: dict) -> Entity | None:
     try:
         return store.get(realm, "Customer", (document.get("ParentRef") or {}).get("value"))
@@ -181,6 +193,7 @@ def _save(realm, entity: Entity, changes: dict) -> dict:
 
 
 # ---- resolvers ----
+
 
 def resolve_project(_root, info, id):
     """projectManagementProject(id) - Intuit Projects API "Read Project" by id."""

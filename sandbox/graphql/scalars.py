@@ -53,8 +53,16 @@ def parse_datetime(text) -> str:
     year, month, day, hour, minute, second, fraction, offset = match.groups()
     micros = int((fraction or "0")[:6].ljust(6, "0"))
     try:
-        moment = datetime(int(year), int(month), int(day), int(hour or 0), int(minute or 0), int(second or 0),
-                          micros, tzinfo=_offset(offset))
+        moment = datetime(
+            int(year),
+            int(month),
+            int(day),
+            int(hour or 0),
+            int(minute or 0),
+            int(second or 0),
+            micros,
+            tzinfo=_offset(offset),
+        )
     except ValueError as error:
         raise GraphQLError(f"DateTime cannot represent value: {text!r} ({error})") from None
     return format_datetime(moment)

@@ -21,8 +21,17 @@ MUTATIONS = {
     # Every per-field update takes {id, <field>}: the general update applies exactly the fields given.
     **{
         f"projectManagementUpdate{field}": projects.resolve_update
-        for field in ("Name", "Status", "Description", "DueDate", "StartDate", "Customer", "CompletionRate",
-                      "EmailAddress", "Addresses")
+        for field in (
+            "Name",
+            "Status",
+            "Description",
+            "DueDate",
+            "StartDate",
+            "Customer",
+            "CompletionRate",
+            "EmailAddress",
+            "Addresses",
+        )
     },
     "projectManagementDeleteProject": projects.resolve_delete,
     "businessPlanningCreateBudget": budgets.resolve_create,
@@ -49,9 +58,9 @@ def _attach(schema: GraphQLSchema) -> None:
         schema.mutation_type.fields[name].resolve = resolver
     for name in PROJECT_UNIONS:  # single-member unions: every result is a project
         schema.type_map[name].resolve_type = lambda _value, _info, _union: "ProjectManagement_Project"
-    schema.type_map["BusinessPlanning_Budget"].fields["budgetDetailsPaginated"].resolve = (
-        budgets.resolve_details_paginated
-    )
+    schema.type_map["BusinessPlanning_Budget"].fields[
+        "budgetDetailsPaginated"
+    ].resolve = budgets.resolve_details_paginated
 
 
 @cache

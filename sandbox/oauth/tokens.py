@@ -1,4 +1,4 @@
-"""Issuing, rotating and revoking the tokens of an `OAuthGrant` (API-FACTS.md section 1)."""
+"""Issuing, rotating and revoking the tokens of an `OAuthGrant` (docs/quickbooks-api.md, OAuth tokens)."""
 
 import secrets
 from datetime import timedelta
@@ -10,12 +10,18 @@ from ..models import OAuthGrant, SupersededRefreshToken
 from .conf import conf
 
 ACCOUNTING_SCOPES = {"com.intuit.quickbooks.accounting", "com.intuit.quickbooks.payment"}
-# Scopes Intuit's own Python client knows (intuitlib/enums.py); anything else is refused like Intuit does.
+# Intuit's scopes the sandbox knows (docs/quickbooks-api.md, OAuth tokens); anything else is refused like Intuit does.
 KNOWN_SCOPES = ACCOUNTING_SCOPES | {
-    "openid", "profile", "email", "phone", "address",
+    "openid",
+    "profile",
+    "email",
+    "phone",
+    "address",
     "project-management.project",
-    "app-foundations.custom-field-definitions", "app-foundations.custom-field-definitions.read",
-    "payroll.compensation.read", "indirect-tax.tax-calculation.quickbooks",
+    "app-foundations.custom-field-definitions",
+    "app-foundations.custom-field-definitions.read",
+    "payroll.compensation.read",
+    "indirect-tax.tax-calculation.quickbooks",
 }
 
 
@@ -26,8 +32,12 @@ def new_code() -> str:
 def start_grant(realm, client_id: str, scopes: str, redirect_uri: str) -> OAuthGrant:
     """The grant behind an approved consent: only an authorization code so far."""
     return OAuthGrant.objects.create(
-        realm=realm, client_id=client_id, scopes=scopes, redirect_uri=redirect_uri,
-        code=new_code(), code_expires_at=timezone.now() + timedelta(seconds=conf().code_ttl),
+        realm=realm,
+        client_id=client_id,
+        scopes=scopes,
+        redirect_uri=redirect_uri,
+        code=new_code(),
+        code_expires_at=timezone.now() + timedelta(seconds=conf().code_ttl),
     )
 
 

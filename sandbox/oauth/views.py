@@ -1,4 +1,4 @@
-"""Intuit's OAuth 2.0 endpoints (API-FACTS.md section 1), served relative to the sandbox base URL."""
+"""Intuit's OAuth 2.0 endpoints (docs/quickbooks-api.md, OAuth tokens), served relative to the sandbox base URL."""
 
 import base64
 import binascii
@@ -57,8 +57,12 @@ def _redirect(redirect_uri: str, params: dict) -> HttpResponseRedirect:
 
 def _consent(params, error: str = "", status: int = 200) -> HttpResponse:
     fields = {k: params.get(k, "") for k in ("client_id", "response_type", "scope", "redirect_uri", "state")}
-    context = {"fields": fields, "scopes": fields["scope"].split(), "realms": Realm.objects.order_by("name"),
-               "error": error}
+    context = {
+        "fields": fields,
+        "scopes": fields["scope"].split(),
+        "realms": Realm.objects.order_by("name"),
+        "error": error,
+    }
     return _page("sandbox/consent.html", context, status)
 
 
@@ -94,7 +98,7 @@ def _approve_silently(params) -> HttpResponse:
 def _approved(params, realm) -> HttpResponse:
     state = params.get("state")
     grant = tokens.start_grant(realm, params["client_id"], params["scope"], params["redirect_uri"])
-    # realmId only comes back for the Accounting and Payments scopes (API-FACTS.md section 1).
+    # realmId only comes back for the Accounting and Payments scopes (docs/quickbooks-api.md, OAuth tokens).
     realm_id = realm.realm_id if tokens.ACCOUNTING_SCOPES & set(grant.scopes.split()) else None
     return _redirect(grant.redirect_uri, {"code": grant.code, "state": state, "realmId": realm_id})
 
@@ -103,8 +107,9 @@ def _approved(params, realm) -> HttpResponse:
 
 
 def oauth_json(body, status: int = 200) -> HttpResponse:
-    response = HttpResponse(codec.dumps(body) if body is not None else "", status=status,
-                            content_type="application/json;charset=UTF-8")
+    response = HttpResponse(
+        codec.dumps(body) if body is not None else "", status=status, content_type="application/json;charset=UTF-8"
+    )
     response["intuit_tid"] = str(uuid.uuid4())
     response["Cache-Control"] = "no-store"
     response["Pragma"] = "no-cache"
@@ -175,7 +180,7 @@ def _refresh(request, client_id: str) -> HttpResponse:
         grant = OAuthGrant.objects.select_for_update().filter(refresh_token=old).first()
         now = timezone.now()
         if grant is None or grant.revoked or grant.client_id != client_id or grant.refresh_expires_at <= now:
-            # Intuit's words when an app keeps using a superseded token (oauth-jsclient issue #77).
+            # Unknown or superseded token: invalid_grant, in Intuit's words (docs/quickbooks-api.md, OAuth tokens).
             logger.info("refresh refused: %s", "not found" if grant is None else "revoked, foreign or expired")
             return oauth_error("invalid_grant", "Incorrect or invalid refresh token")
         tokens.supersede(grant)
@@ -231,20 +236,22 @@ def revoke(request):
 def discovery(request):
     """Intuit's discovery document, developer.intuit.com/.well-known/openid_sandbox_configuration."""
     base = request.build_absolute_uri("/").rstrip("/")
-    return oauth_json({
-        "issuer": f"{base}/op/v1",
-        "authorization_endpoint": f"{base}/connect/oauth2",
-        "token_endpoint": f"{base}/oauth2/v1/tokens/bearer",
-        "userinfo_endpoint": f"{base}/v1/openid_connect/userinfo",
-        "revocation_endpoint": f"{base}/oauth2/v1/tokens/revoke",
-        "jwks_uri": f"{base}/op/v1/jwks",
-        "response_types_supported": ["code"],
-        "subject_types_supported": ["public"],
-        "id_token_signing_alg_values_supported": ["RS256"],
-        "scopes_supported": sorted(tokens.KNOWN_SCOPES),
-        "token_endpoint_auth_methods_supported": ["client_secret_post", "client_secret_basic"],
-        "claims_supported": ["aud", "exp", "iat", "iss", "realmid", "sub"],
-    })
+    return oauth_json(
+        {
+            "issuer": f"{base}/op/v1",
+            "authorization_endpoint": f"{base}/connect/oauth2",
+            "token_endpoint": f"{base}/oauth2/v1/tokens/bearer",
+            "userinfo_endpoint": f"{base}/v1/openid_connect/userinfo",
+            "revocation_endpoint": f"{base}/oauth2/v1/tokens/revoke",
+            "jwks_uri": f"{base}/op/v1/jwks",
+            "response_types_supported": ["code"],
+            "subject_types_supported": ["public"],
+            "id_token_signing_alg_values_supported": ["RS256"],
+            "scopes_supported": sorted(tokens.KNOWN_SCOPES),
+            "token_endpoint_auth_methods_supported": ["client_secret_post", "client_secret_basic"],
+            "claims_supported": ["aud", "exp", "iat", "iss", "realmid", "sub"],
+        }
+    )
 
 
 @require_GET
@@ -261,8 +268,12 @@ def userinfo(request):
         return error
     if "openid" not in grant.scopes.split():
         return oauth_error("insufficient_scope", "the openid scope was not granted", status=403)
-    return oauth_json({
-        "sub": str(uuid.uuid5(uuid.NAMESPACE_URL, f"sandbox-user:{grant.realm.realm_id}")),
-        "email": "sandbox@costline.local", "emailVerified": True,
-        "givenName": "Sandbox", "familyName": "User",
-    })
+    return oauth_json(
+        {
+            "sub": str(uuid.uuid5(uuid.NAMESPACE_URL, f"sandbox-user:{grant.realm.realm_id}")),
+            "email": "sandbox@costline.local",
+            "emailVerified": True,
+            "givenName": "Sandbox",
+            "familyName": "User",
+        }
+    )

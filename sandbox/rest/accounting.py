@@ -80,8 +80,9 @@ def sales_totals(document: dict, rates: list[tuple[dict, Decimal]]) -> None:
             line_amount(line)
     number_lines([line for line in lines if line.get("DetailType") != "DiscountLineDetail"])
     subtotal = sum((line["Amount"] for line in lines if line.get("DetailType") in SALES_AMOUNT_TYPES), ZERO)
-    discount = sum((_discount(line, subtotal) for line in lines if line.get("DetailType") == "DiscountLineDetail"),
-                   ZERO)
+    discount = sum(
+        (_discount(line, subtotal) for line in lines if line.get("DetailType") == "DiscountLineDetail"), ZERO
+    )
     taxable = _taxable(lines, subtotal, discount, document.get("ApplyTaxAfterDiscount"))
     tax_lines = [_tax_line(rate_ref, percent, taxable) for rate_ref, percent in rates]
     tax = sum((line["Amount"] for line in tax_lines), ZERO)
@@ -103,7 +104,10 @@ def _tax_line(rate_ref: dict, percent: Decimal, taxable: Decimal) -> dict:
 
 
 def _tax_detail(sent: dict, tax: Decimal, tax_lines: list[dict]) -> dict:
-    """TotalTax always; the per-rate TaxLine only when the client names a TxnTaxCodeRef (seed 001 shows neither)."""
+    """TotalTax always; the per-rate TaxLine only when the client names a TxnTaxCodeRef.
+
+    tests/sandbox/fixtures/qbo_seed_001_project_examples.json shows neither.
+    """
     detail = {"TotalTax": money(tax)}
     if sent.get("TxnTaxCodeRef"):
         detail = {"TxnTaxCodeRef": sent["TxnTaxCodeRef"], **detail, "TaxLine": tax_lines}
@@ -122,9 +126,14 @@ def _discount(line: dict, subtotal: Decimal) -> Decimal:
 
 
 def _taxable(lines: list[dict], subtotal: Decimal, discount: Decimal, after_discount) -> Decimal:
-    base = sum((line["Amount"] for line in lines
-                if str(((line.get("SalesItemLineDetail") or {}).get("TaxCodeRef") or {}).get("value")) == "TAX"),
-               ZERO)
+    base = sum(
+        (
+            line["Amount"]
+            for line in lines
+            if str(((line.get("SalesItemLineDetail") or {}).get("TaxCodeRef") or {}).get("value")) == "TAX"
+        ),
+        ZERO,
+    )
     if after_discount and subtotal:
         base = base * (subtotal - discount) / subtotal
     return base
@@ -139,7 +148,7 @@ def expense_totals(document: dict, *, bill: bool = False) -> None:
         if isinstance(detail, dict):
             detail.setdefault("BillableStatus", "NotBillable")
             detail.setdefault("TaxCodeRef", {"value": "NON"})
-        if bill:  # seed 001: bill lines come back with an empty LinkedTxn
+        if bill:  # qbo_seed_001_project_examples.json: bill lines come back with an empty LinkedTxn
             line.setdefault("LinkedTxn", [])
     number_lines(lines)
     document["TotalAmt"] = money(sum((line["Amount"] for line in lines), ZERO))
@@ -155,8 +164,10 @@ def payment_totals(document: dict) -> Decimal:
         line["Amount"] = money(_dec(line.get("Amount", 0)))
     applied = sum((line["Amount"] for line in lines), ZERO)
     if applied > total:
-        raise business_validation("Business Validation Error: The amount applied to transactions exceeds the "
-                                  "payment's TotalAmt.", element="Line.Amount")
+        raise business_validation(
+            "Business Validation Error: The amount applied to transactions exceeds the payment's TotalAmt.",
+            element="Line.Amount",
+        )
     document["TotalAmt"] = total
     document["UnappliedAmt"] = money(total - applied)
     return applied
@@ -173,7 +184,9 @@ def journal_totals(document: dict) -> None:
             raise required_param("Line.JournalEntryLineDetail.PostingType")
         sides[posting] += line["Amount"]
     if sides["Debit"] != sides["Credit"]:
-        raise business_validation("Business Validation Error: Journal Entry must be balanced: total debits "
-                                  f"{sides['Debit']} do not equal total credits {sides['Credit']}.")
+        raise business_validation(
+            "Business Validation Error: Journal Entry must be balanced: total debits "
+            f"{sides['Debit']} do not equal total credits {sides['Credit']}."
+        )
     number_lines(lines)
     document["TotalAmt"] = money(sides["Debit"])

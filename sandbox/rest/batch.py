@@ -1,4 +1,4 @@
-"""POST batch: up to 30 operations and queries in one call, run one after another (API-FACTS.md section 2 "Batch")."""
+"""POST batch: up to 30 operations and queries in one call, run one after another (docs/quickbooks-api.md, Batch)."""
 
 from ..errors import QBOFault
 from ..models import Realm
@@ -6,7 +6,7 @@ from . import query, search, writes
 from .entities import KINDS
 from .faults import batch_too_large, malformed_body, required_param, unsupported_operation
 
-MAX_ITEMS = 30  # current docs and the .NET SDK; older pages said 10 (API-FACTS section 9)
+MAX_ITEMS = 30  # current Intuit pages; older ones said 10, the sandbox chooses 30 (docs/quickbooks-api.md, Batch)
 ITEM_KEYS = {"bId", "operation", "optionsData", "Query"}
 
 

@@ -1,4 +1,7 @@
-"""GET cdc: what changed since a moment, per entity, deleted objects as stubs (API-FACTS.md section 2 "CDC")."""
+"""GET cdc: what changed since a moment, per entity, deleted objects as stubs.
+
+See docs/quickbooks-api.md, Change Data Capture.
+"""
 
 from datetime import timedelta
 
@@ -50,10 +53,13 @@ def _since(changed_since: str):
     try:
         since = parse_intuit_time(changed_since)
     except ValueError:
-        raise QBOFault(2010, "Request has invalid or unsupported property",
-                       f"Property Name:changedSince={changed_since} specified is unsupported or invalid") from None
+        raise QBOFault(
+            2010,
+            "Request has invalid or unsupported property",
+            f"Property Name:changedSince={changed_since} specified is unsupported or invalid",
+        ) from None
     if timezone.now() - since > LOOK_BACK:
-        # Wording as quoted from Intuit's answer in QuickBooksSharp issue #19.
+        # Past the 30 days (docs/quickbooks-api.md, Change Data Capture), in the words Intuit answers with.
         raise unsupported_operation(f"cdc with changedSince date {changed_since} which is older than fixed days")
     return since
 
@@ -62,7 +68,9 @@ def _changed(realm: Realm, type_: str, since, budget: int) -> list[dict]:
     """Live objects by last update, then deleted ones as stubs; at most `budget` in all."""
     rows = Entity.objects.filter(realm=realm, type=type_, updated_at__gte=since).order_by("updated_at", "qbo_id")
     live = [public(loads(text)) for text in rows.filter(deleted=False).values_list("document_json", flat=True)[:budget]]
-    gone = rows.filter(deleted=True).values_list("qbo_id", "updated_at")[:max(budget - len(live), 0)]
-    stubs = [{"status": "Deleted", "domain": "QBO", "Id": str(qbo_id),
-              "MetaData": {"LastUpdatedTime": intuit_time(moment)}} for qbo_id, moment in gone]
+    gone = rows.filter(deleted=True).values_list("qbo_id", "updated_at")[: max(budget - len(live), 0)]
+    stubs = [
+        {"status": "Deleted", "domain": "QBO", "Id": str(qbo_id), "MetaData": {"LastUpdatedTime": intuit_time(moment)}}
+        for qbo_id, moment in gone
+    ]
     return live + stubs

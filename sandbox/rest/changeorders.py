@@ -1,4 +1,5 @@
-"""Change orders (seed 001, "Change orders"; API-FACTS.md section 5 "ChangeOrder").
+"""Change orders (change_order_* in tests/sandbox/fixtures/qbo_seed_001_project_examples.json;
+docs/quickbooks-api.md, Change orders).
 
 A change order modifies one parent project estimate: every line links that estimate through LinkedTxn,
 the estimate must carry a ProjectRef, and it must be the change order's own project. A project's contracted
@@ -23,8 +24,8 @@ def require_entitlement(realm: Realm) -> None:
 def link_parent_estimate(doc: dict, resolver: Resolver) -> None:
     """Check and complete the LinkedTxn chain: lines inherit the top-level link; all must name one estimate.
 
-    Intuit's prompt library says a top-level LinkedTxn overrides differing line links; the change-order page
-    says all lines must reference the same estimate. The simulator enforces the page: differing links fail.
+    Intuit's change-order page says all lines must reference the same estimate (docs/quickbooks-api.md, Change
+    orders); the sandbox chooses to enforce that, so differing links fail instead of being overridden.
     """
     top = _estimate_links(doc.get("LinkedTxn"))
     lines = [line for line in doc.get("Line", []) if line.get("DetailType") != "SubTotalLineDetail"]
@@ -37,8 +38,10 @@ def link_parent_estimate(doc: dict, resolver: Resolver) -> None:
             line["LinkedTxn"] = [{"TxnId": top[0], "TxnType": "Estimate"}]
     parents = set(top) | {txn_id for line in lines for txn_id in _estimate_links(line["LinkedTxn"])}
     if len(parents) > 1:
-        raise business_validation("Business Validation Error: All lines of a change order must link the same "
-                                  "parent estimate.", element="Line.LinkedTxn")
+        raise business_validation(
+            "Business Validation Error: All lines of a change order must link the same parent estimate.",
+            element="Line.LinkedTxn",
+        )
     parent_id = parents.pop()
     _check_parent(doc, parent_id, resolver)
     doc["LinkedTxn"] = [{"TxnId": parent_id, "TxnType": "Estimate"}]
@@ -54,14 +57,19 @@ def _check_parent(doc: dict, parent_id: str, resolver: Resolver) -> None:
         raise not_found("Estimate", parent_id)
     project = (estimate.get("ProjectRef") or {}).get("value")
     if not project:
-        raise business_validation("Business Validation Error: The parent estimate of a change order must be a "
-                                  "project estimate (it has no ProjectRef).", element="LinkedTxn")
+        raise business_validation(
+            "Business Validation Error: The parent estimate of a change order must be a "
+            "project estimate (it has no ProjectRef).",
+            element="LinkedTxn",
+        )
     own = (doc.get("ProjectRef") or {}).get("value")
     if not own:
         raise required_param("ProjectRef")
     if str(own) != str(project):
-        raise business_validation("Business Validation Error: The change order's ProjectRef must be the project of "
-                                  "its parent estimate.", element="ProjectRef")
+        raise business_validation(
+            "Business Validation Error: The change order's ProjectRef must be the project of its parent estimate.",
+            element="ProjectRef",
+        )
 
 
 def contract_total(realm: Realm, project_id) -> Decimal:

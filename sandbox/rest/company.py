@@ -27,10 +27,18 @@ def _company_info(realm: Realm) -> dict:
 
 def _preferences(realm: Realm) -> dict:
     return {
-        "AccountingInfoPrefs": {"TrackDepartments": True, "ClassTrackingPerTxn": False,
-                                "ClassTrackingPerTxnLine": True, "CustomerTerminology": "Customers"},
-        "SalesFormsPrefs": {"CustomTxnNumbers": False, "AllowDiscount": True, "AllowEstimates": True,
-                            "ETransactionEnabledStatus": "NotApplicable"},
+        "AccountingInfoPrefs": {
+            "TrackDepartments": True,
+            "ClassTrackingPerTxn": False,
+            "ClassTrackingPerTxnLine": True,
+            "CustomerTerminology": "Customers",
+        },
+        "SalesFormsPrefs": {
+            "CustomTxnNumbers": False,
+            "AllowDiscount": True,
+            "AllowEstimates": True,
+            "ETransactionEnabledStatus": "NotApplicable",
+        },
         "CurrencyPrefs": {"MultiCurrencyEnabled": False, "HomeCurrency": {"value": "USD"}},
         "TaxPrefs": {"UsingSalesTax": True, "PartnerTaxEnabled": True},
         "TimeTrackingPrefs": {"UseServices": True, "BillCustomers": True, "MarkTimeEntriesBillable": True},
@@ -69,9 +77,11 @@ def _default_tax_code(realm: Realm):
     chosen = ((prefs.get("TaxPrefs") or {}).get("TaxGroupCodeRef") or {}).get("value")
     if chosen:
         return chosen
-    with_rates = [doc for doc in (e.document for e in Entity.objects.filter(realm=realm, type="TaxCode", deleted=False,
-                                                                             active=True))
-                  if ((doc.get("SalesTaxRateList") or {}).get("TaxRateDetail"))]
+    with_rates = [
+        doc
+        for doc in (e.document for e in Entity.objects.filter(realm=realm, type="TaxCode", deleted=False, active=True))
+        if ((doc.get("SalesTaxRateList") or {}).get("TaxRateDetail"))
+    ]
     return with_rates[0]["Id"] if len(with_rates) == 1 else None
 
 

@@ -1,4 +1,4 @@
-"""Which QuickBooks entities the REST API serves and what each one allows (API-FACTS.md section 2 and 5)."""
+"""Which QuickBooks entities the REST API serves and what each one allows (docs/quickbooks-api.md, REST requests)."""
 
 from dataclasses import dataclass
 

@@ -1,4 +1,4 @@
-"""The REST API's own faults, worded as Intuit words them (API-FACTS.md section 2 "Error response shape and codes").
+"""The REST API's own faults, worded as Intuit words them (docs/quickbooks-api.md, Error bodies).
 
 Where no source gives the exact wording, the choice is noted next to the fault.
 """
@@ -7,64 +7,94 @@ from ..errors import QBOFault, business_validation
 
 
 def unsupported_operation(detail: str) -> QBOFault:
-    """Code 500 family: an unknown path, entity or operation (python-quickbooks maps 500-599 to "unsupported")."""
+    """Code 500: an unknown path, entity or operation (docs/quickbooks-api.md, Error bodies)."""
     return QBOFault(500, "Unsupported Operation", f"Operation {detail} is not supported.")
 
 
 def malformed_body(problem: str) -> QBOFault:
     """What QuickBooks answers to a body it cannot parse as JSON."""
-    return QBOFault(2010, "Request has invalid or unsupported property",
-                    f"Property Name:{problem} specified is unsupported or invalid")
+    return QBOFault(
+        2010,
+        "Request has invalid or unsupported property",
+        f"Property Name:{problem} specified is unsupported or invalid",
+    )
 
 
 def required_param(element: str) -> QBOFault:
-    return QBOFault(2020, "Required param missing, need to supply the required value for the API",
-                    f"Required parameter {element} is missing in the request", element=element)
+    return QBOFault(
+        2020,
+        "Required param missing, need to supply the required value for the API",
+        f"Required parameter {element} is missing in the request",
+        element=element,
+    )
 
 
 def invalid_reference(entity: str, qbo_id) -> QBOFault:
     """2500: a reference to an object that is inactive (a missing one is 610, `errors.not_found`)."""
-    return QBOFault(2500, "Invalid Reference Id",
-                    f"Invalid Reference Id : Something you're trying to use has been made inactive. "
-                    f"Check the fields with accounts, customers, items, vendors or employees. {entity} {qbo_id}")
+    return QBOFault(
+        2500,
+        "Invalid Reference Id",
+        f"Invalid Reference Id : Something you're trying to use has been made inactive. "
+        f"Check the fields with accounts, customers, items, vendors or employees. {entity} {qbo_id}",
+    )
 
 
 def invalid_project_ref(qbo_id) -> QBOFault:
-    """"Invalid ProjectRef" (seed 000): ProjectRef names a customer that is not a project.
+    """ "Invalid ProjectRef" (tests/sandbox/fixtures/qbo_seed_000_invalid_projectref.json; docs/quickbooks-api.md,
+    Writes): ProjectRef names a customer that is not a project.
 
-    The seed quotes only the text. API-FACTS section 9 leaves the code open; the only code anyone
-    reported is 9341, so that is what the simulator sends, as a ValidationFault on element ProjectRef.
+    The fixture quotes only the text and Intuit documents no code; the sandbox chooses 9341, the one code
+    developers have reported, and sends it as a ValidationFault on element ProjectRef.
     """
-    return QBOFault(9341, "Invalid ProjectRef",
-                    f"Invalid ProjectRef : {qbo_id} is not a project (a Customer with Job = true and "
-                    f"IsProject = true).", element="ProjectRef")
+    return QBOFault(
+        9341,
+        "Invalid ProjectRef",
+        f"Invalid ProjectRef : {qbo_id} is not a project (a Customer with Job = true and IsProject = true).",
+        element="ProjectRef",
+    )
 
 
 def not_entitled() -> QBOFault:
     """5020, as Intuit answers a feature the company's subscription does not include."""
-    return QBOFault(5020, "Permission Denied Error",
-                    "Permission Denied Error : You do not have the access rights to use this feature.")
+    return QBOFault(
+        5020,
+        "Permission Denied Error",
+        "Permission Denied Error : You do not have the access rights to use this feature.",
+    )
 
 
 def duplicate_name(qbo_id) -> QBOFault:
-    return QBOFault(6240, "Duplicate Name Exists Error",
-                    f"The name supplied already exists. : Another customer, vendor, employee or list entry "
-                    f"is already using this name. Please use a different name. Id={qbo_id}")
+    return QBOFault(
+        6240,
+        "Duplicate Name Exists Error",
+        f"The name supplied already exists. : Another customer, vendor, employee or list entry "
+        f"is already using this name. Please use a different name. Id={qbo_id}",
+    )
 
 
 def no_name() -> QBOFault:
-    return business_validation("Business Validation Error: You must provide a name (DisplayName or one of "
-                               "Title, GivenName, MiddleName, FamilyName, Suffix).", code=6080)
+    return business_validation(
+        "Business Validation Error: You must provide a name (DisplayName or one of "
+        "Title, GivenName, MiddleName, FamilyName, Suffix).",
+        code=6080,
+    )
 
 
 def amount_mismatch(supplied) -> QBOFault:
-    return QBOFault(6070, "Amount is not equal to UnitPrice * Qty",
-                    f"Amount is not equal to UnitPrice * Qty. Supplied value:{supplied}", element="Line.Amount")
+    return QBOFault(
+        6070,
+        "Amount is not equal to UnitPrice * Qty",
+        f"Amount is not equal to UnitPrice * Qty. Supplied value:{supplied}",
+        element="Line.Amount",
+    )
 
 
 def invalid_tax_code(value) -> QBOFault:
-    return business_validation(f"Business Validation Error: Invalid line TaxCodeRef {value}: a US company line "
-                               "tax code must be TAX or NON.", code=6100, element="TaxCodeRef")
+    return business_validation(
+        f"Business Validation Error: Invalid line TaxCodeRef {value}: a US company line tax code must be TAX or NON.",
+        code=6100,
+        element="TaxCodeRef",
+    )
 
 
 def parser_error(detail: str) -> QBOFault:
@@ -77,5 +107,8 @@ def query_validation(detail: str) -> QBOFault:
 
 
 def batch_too_large(size: int, limit: int) -> QBOFault:
-    return QBOFault(1040, "Batch size exceeds allowed limit",
-                    f"Batch size {size} exceeds the allowed limit of {limit} items per request.")
+    return QBOFault(
+        1040,
+        "Batch size exceeds allowed limit",
+        f"Batch size {size} exceeds the allowed limit of {limit} items per request.",
+    )

@@ -10,10 +10,20 @@ NAME_PARTS = ("Title", "GivenName", "MiddleName", "FamilyName", "Suffix")
 MAX_LEVEL = 4  # QuickBooks allows five levels: the top customer (Level 0) and four below it
 SUB_FLAGS = {"Item": "SubItem", "Account": "SubAccount", "Class": "SubClass", "Department": "SubDepartment"}
 CLASSIFICATIONS = {
-    "Bank": "Asset", "Other Current Asset": "Asset", "Fixed Asset": "Asset", "Other Asset": "Asset",
-    "Accounts Receivable": "Asset", "Equity": "Equity", "Expense": "Expense", "Other Expense": "Expense",
-    "Cost of Goods Sold": "Expense", "Accounts Payable": "Liability", "Credit Card": "Liability",
-    "Long Term Liability": "Liability", "Other Current Liability": "Liability", "Income": "Revenue",
+    "Bank": "Asset",
+    "Other Current Asset": "Asset",
+    "Fixed Asset": "Asset",
+    "Other Asset": "Asset",
+    "Accounts Receivable": "Asset",
+    "Equity": "Equity",
+    "Expense": "Expense",
+    "Other Expense": "Expense",
+    "Cost of Goods Sold": "Expense",
+    "Accounts Payable": "Liability",
+    "Credit Card": "Liability",
+    "Long Term Liability": "Liability",
+    "Other Current Liability": "Liability",
+    "Income": "Revenue",
     "Other Income": "Revenue",
 }
 
@@ -36,8 +46,11 @@ def prepare(realm: Realm, kind: Kind, doc: dict, existing: dict | None, resolver
 
 
 # Balances are QuickBooks' own bookkeeping: set (at most) on create, kept as they are by updates.
-BALANCES = {"Customer": ("Balance", "BalanceWithJobs"), "Vendor": ("Balance",),
-            "Account": ("CurrentBalance", "CurrentBalanceWithSubAccounts")}
+BALANCES = {
+    "Customer": ("Balance", "BalanceWithJobs"),
+    "Vendor": ("Balance",),
+    "Account": ("CurrentBalance", "CurrentBalanceWithSubAccounts"),
+}
 
 
 def _keep_balances(kind: Kind, doc: dict, existing: dict | None) -> None:
@@ -89,8 +102,9 @@ def _hierarchy(kind: Kind, doc: dict, own_id, resolver: Resolver) -> None:
         doc["FullyQualifiedName"] = f"{parent.get('FullyQualifiedName') or parent[kind.name_field]}:{own_name}"
         level = int(parent.get("Level", 0)) + 1
         if level > MAX_LEVEL:
-            raise business_validation("Business Validation Error: A sub-entry can be at most 5 levels deep.",
-                                      element="ParentRef")
+            raise business_validation(
+                "Business Validation Error: A sub-entry can be at most 5 levels deep.", element="ParentRef"
+            )
     if kind.name == "Customer" or kind.name in SUB_FLAGS:
         doc["Level"] = level
     if kind.name in SUB_FLAGS:
@@ -101,8 +115,9 @@ def _no_cycle(kind: Kind, parent: dict, own_id, resolver: Resolver) -> None:
     seen = 0
     while parent is not None and seen <= MAX_LEVEL + 1:
         if own_id is not None and str(parent.get("Id")) == str(own_id):
-            raise business_validation("Business Validation Error: An entry cannot be its own parent.",
-                                      element="ParentRef")
+            raise business_validation(
+                "Business Validation Error: An entry cannot be its own parent.", element="ParentRef"
+            )
         ref = parent.get("ParentRef")
         parent = resolver.lookup(kind.name, ref["value"]) if ref else None
         seen += 1
@@ -122,8 +137,7 @@ def _customer(doc: dict, existing: dict | None) -> None:
 
 def _account(doc: dict) -> None:
     if any(ch in doc["Name"] for ch in '":'):
-        raise business_validation('Business Validation Error: An account name cannot contain " or :.',
-                                  element="Name")
+        raise business_validation('Business Validation Error: An account name cannot contain " or :.', element="Name")
     if not doc.get("AccountType"):
         raise required_param("AccountType")
     doc["Classification"] = CLASSIFICATIONS.get(doc["AccountType"], doc.get("Classification", "Asset"))

@@ -1,4 +1,4 @@
-"""The QuickBooks query language, parsed (API-FACTS.md section 2 "Query language").
+"""The QuickBooks query language, parsed (docs/quickbooks-api.md, Queries).
 
 SELECT * | COUNT(*) FROM Entity [WHERE f op v AND ...] [ORDERBY f [ASC|DESC], ...] [STARTPOSITION n] [MAXRESULTS m]
 Operators = < > <= >= IN LIKE (LIKE knows only %); no OR; strings in single quotes, backslash escapes.
@@ -11,14 +11,17 @@ from decimal import Decimal
 from .faults import parser_error, query_validation
 
 MAX_RESULTS, DEFAULT_RESULTS = 1000, 100
-_TOKEN = re.compile(r"""
+_TOKEN = re.compile(
+    r"""
     (?P<space>\s+)
   | (?P<string>'(?:\\.|[^'\\])*')
   | (?P<number>-?\d+(?:\.\d+)?)
   | (?P<word>[A-Za-z_][A-Za-z0-9_.]*)
   | (?P<op><=|>=|!=|=|<|>)
   | (?P<punct>[(),*])
-""", re.VERBOSE)
+""",
+    re.VERBOSE,
+)
 COMPARISONS = {"=", "<", ">", "<=", ">="}
 
 
@@ -44,8 +47,9 @@ def tokenize(text: str) -> list[tuple[str, str, int]]:
     while position < len(text):
         match = _TOKEN.match(text, position)
         if match is None:
-            raise parser_error(f'Invalid content. Lexical error at line 1, column {position + 1}.  '
-                               f'Encountered: "{text[position]}"')
+            raise parser_error(
+                f'Invalid content. Lexical error at line 1, column {position + 1}.  Encountered: "{text[position]}"'
+            )
         if match.lastgroup != "space":
             tokens.append((match.lastgroup, match.group(), position + 1))
         position = match.end()

@@ -19,14 +19,16 @@ def _applications(document: dict):
 
 def applied_to(realm: Realm, invoice_id, *, exclude_payment=None) -> Decimal:
     """What live payments (other than `exclude_payment`) apply to this invoice."""
-    payments = Entity.objects.filter(realm=realm, type="Payment", deleted=False,
-                                     document_json__contains=f'"{invoice_id}"')
+    payments = Entity.objects.filter(
+        realm=realm, type="Payment", deleted=False, document_json__contains=f'"{invoice_id}"'
+    )
     if exclude_payment is not None:
         payments = payments.exclude(qbo_id=int(exclude_payment))
     total = Decimal(0)
     for document_json in payments.values_list("document_json", flat=True):
-        total += sum((amount for txn_id, amount in _applications(loads(document_json)) if txn_id == str(invoice_id)),
-                     Decimal(0))
+        total += sum(
+            (amount for txn_id, amount in _applications(loads(document_json)) if txn_id == str(invoice_id)), Decimal(0)
+        )
     return total
 
 
@@ -39,12 +41,15 @@ def check_payment(realm: Realm, document: dict, payment_id, resolver: Resolver) 
         invoice = resolver.lookup("Invoice", invoice_id)
         if invoice is None:
             raise not_found("Invoice", invoice_id)
-        open_amount = Decimal(str(invoice.get("TotalAmt", 0))) - applied_to(realm, invoice_id,
-                                                                            exclude_payment=payment_id)
+        open_amount = Decimal(str(invoice.get("TotalAmt", 0))) - applied_to(
+            realm, invoice_id, exclude_payment=payment_id
+        )
         if amount > open_amount:
-            raise business_validation(f"Business Validation Error: The payment applies {money(amount)} to invoice "
-                                      f"{invoice_id}, whose open balance is {money(open_amount)}.",
-                                      element="Line.Amount")
+            raise business_validation(
+                f"Business Validation Error: The payment applies {money(amount)} to invoice "
+                f"{invoice_id}, whose open balance is {money(open_amount)}.",
+                element="Line.Amount",
+            )
     return set(per_invoice)
 
 

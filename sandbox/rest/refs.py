@@ -9,9 +9,18 @@ from ..models import Entity, Realm
 from .faults import invalid_project_ref, invalid_reference
 
 REF_TYPES = {
-    "CustomerRef": "Customer", "VendorRef": "Vendor", "EmployeeRef": "Employee", "ItemRef": "Item",
-    "ClassRef": "Class", "DepartmentRef": "Department", "SalesTermRef": "Term", "TermRef": "Term",
-    "TxnTaxCodeRef": "TaxCode", "DefaultTaxCodeRef": "TaxCode", "TaxCodeRef": "TaxCode", "TaxRateRef": "TaxRate",
+    "CustomerRef": "Customer",
+    "VendorRef": "Vendor",
+    "EmployeeRef": "Employee",
+    "ItemRef": "Item",
+    "ClassRef": "Class",
+    "DepartmentRef": "Department",
+    "SalesTermRef": "Term",
+    "TermRef": "Term",
+    "TxnTaxCodeRef": "TaxCode",
+    "DefaultTaxCodeRef": "TaxCode",
+    "TaxCodeRef": "TaxCode",
+    "TaxRateRef": "TaxRate",
     "ProjectRef": "Customer",
 }
 # US line tax codes are pseudo codes, not TaxCode objects (checked in sandbox.rest.accounting).

@@ -69,7 +69,7 @@ def _sql_page(kind, rows, query: Query, columns) -> dict:
         return _response(kind, query, None, rows.count())
     order = [("-" if desc else "") + columns[name] for name, desc in query.order] + ["qbo_id"]
     offset = query.start - 1
-    page = rows.order_by(*order).values_list("document_json", flat=True)[offset:offset + query.max_results]
+    page = rows.order_by(*order).values_list("document_json", flat=True)[offset : offset + query.max_results]
     return _response(kind, query, [public(loads(text)) for text in page])
 
 
@@ -92,7 +92,7 @@ def _python_page(kind, rows, query: Query, conditions, columns) -> dict:
     if columns is None:
         documents = _sorted(documents, query.order)
     offset = query.start - 1
-    return _response(kind, query, [public(doc) for doc in documents[offset:offset + query.max_results]])
+    return _response(kind, query, [public(doc) for doc in documents[offset : offset + query.max_results]])
 
 
 def _sorted(documents: list[dict], order) -> list[dict]:
@@ -174,8 +174,12 @@ def _time_compare(column: str, op: str, values: list) -> Q:
             result |= Q(**{f"{column}__gte": moment, f"{column}__lt": moment + ONE_SECOND})
         return result
     moment = values[0]
-    bounds = {">": ("gte", moment + ONE_SECOND), ">=": ("gte", moment), "<": ("lt", moment),
-              "<=": ("lt", moment + ONE_SECOND)}
+    bounds = {
+        ">": ("gte", moment + ONE_SECOND),
+        ">=": ("gte", moment),
+        "<": ("lt", moment),
+        "<=": ("lt", moment + ONE_SECOND),
+    }
     lookup, value = bounds[op]
     return Q(**{f"{column}__{lookup}": value})
 
@@ -251,8 +255,7 @@ def _compare_values(actual, op: str, expected) -> bool:
     left, right = _comparable(actual, expected)
     if left is None:
         return False
-    return {"=": left == right, "<": left < right, ">": left > right, "<=": left <= right,
-            ">=": left >= right}[op]
+    return {"=": left == right, "<": left < right, ">": left > right, "<=": left <= right, ">=": left >= right}[op]
 
 
 def _comparable(actual, expected):

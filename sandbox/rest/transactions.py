@@ -13,10 +13,17 @@ from .refs import Resolver
 
 USD = {"value": "USD", "name": "United States Dollar"}
 REQUIRED = {
-    "Invoice": ("CustomerRef", "Line"), "Estimate": ("CustomerRef",), "ChangeOrder": ("CustomerRef",),
-    "CreditMemo": ("CustomerRef", "Line"), "SalesReceipt": ("Line",), "RefundReceipt": ("Line",),
-    "Bill": ("VendorRef", "Line"), "PurchaseOrder": ("VendorRef", "Line"),
-    "Purchase": ("PaymentType", "AccountRef", "Line"), "Payment": ("CustomerRef",), "JournalEntry": ("Line",),
+    "Invoice": ("CustomerRef", "Line"),
+    "Estimate": ("CustomerRef",),
+    "ChangeOrder": ("CustomerRef",),
+    "CreditMemo": ("CustomerRef", "Line"),
+    "SalesReceipt": ("Line",),
+    "RefundReceipt": ("Line",),
+    "Bill": ("VendorRef", "Line"),
+    "PurchaseOrder": ("VendorRef", "Line"),
+    "Purchase": ("PaymentType", "AccountRef", "Line"),
+    "Payment": ("CustomerRef",),
+    "JournalEntry": ("Line",),
     "TimeActivity": ("NameOf",),
 }
 PRINTABLE = ("Invoice", "Estimate", "ChangeOrder", "SalesReceipt", "CreditMemo", "RefundReceipt")
@@ -57,20 +64,21 @@ def _sales_defaults(realm: Realm, kind: Kind, doc: dict, resolver: Resolver) -> 
     if kind.name in ("Estimate", "ChangeOrder"):
         doc.setdefault("TxnStatus", "Pending")
     if kind.name == "Estimate" and not realm.has_premium_apis and doc.get("ProjectRef"):
-        # Seed 001: on Plus a ProjectRef still has to be a project, but the estimate is a plain
-        # financial proposal estimate and comes back without ProjectRef.
+        # tests/sandbox/fixtures/qbo_seed_001_project_examples.json (plus_plan_estimate_with_project): on Plus a
+        # ProjectRef still has to be a project, but the estimate is a plain financial proposal estimate and comes
+        # back without ProjectRef.
         resolver.project(doc["ProjectRef"].get("value"))
         doc.pop("ProjectRef")
     if kind.name == "SalesReceipt" and not doc.get("DepositToAccountRef"):
         ref = _account_ref(realm, AccountSubType="UndepositedFunds")
         if ref:
             doc["DepositToAccountRef"] = ref
-    if kind.name != "ChangeOrder":  # seed 001: change-order lines come back without ItemAccountRef
+    if kind.name != "ChangeOrder":  # change-order lines lack ItemAccountRef (qbo_seed_001_project_examples.json)
         _item_accounts(doc, resolver)
 
 
 def _item_accounts(doc: dict, resolver: Resolver) -> None:
-    """Sales lines name the item's income account, as QuickBooks fills it in (seed 001 sales receipt)."""
+    """Sales lines name the item's income account, as QuickBooks fills it in (qbo_seed_001_project_examples.json)."""
     for line in doc.get("Line", []):
         detail = line.get("SalesItemLineDetail")
         if isinstance(detail, dict) and "ItemAccountRef" not in detail and detail.get("ItemRef"):
@@ -128,7 +136,6 @@ def _due_date(realm: Realm, doc: dict) -> str:
         days = int((term.document.get("DueDays") or 0) if term else 0)
         return (txn_date + timedelta(days=days)).isoformat()
     return txn_date.isoformat()
-
 
 
 def company_today() -> date:

@@ -1,4 +1,4 @@
-"""REST v3 Accounting API views: /v3/company/{realmId}/... (API-FACTS.md section 2 "REST v3 basics").
+"""REST v3 Accounting API views: /v3/company/{realmId}/... (docs/quickbooks-api.md, REST requests).
 
 Every view authenticates through `sandbox.gateway.api_view` and answers faults in Intuit's Fault JSON.
 `minorversion` is accepted and ignored: Intuit serves minor version 75 to every request.
@@ -42,8 +42,9 @@ def _body(request) -> dict:
 
 
 def _no_resource(request):
-    return unsupported_operation(f"Could not find resource for relative : {request.path} of full path: "
-                                 f"{request.build_absolute_uri()}")
+    return unsupported_operation(
+        f"Could not find resource for relative : {request.path} of full path: {request.build_absolute_uri()}"
+    )
 
 
 def _method(request, method: str) -> None:

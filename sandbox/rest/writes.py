@@ -1,4 +1,4 @@
-"""Create, update (full and sparse) and delete, the way QuickBooks applies them (API-FACTS.md section 2).
+"""Create, update (full and sparse) and delete, the way QuickBooks applies them (docs/quickbooks-api.md, Writes).
 
 Each write runs in one database transaction: rules first, then `sandbox.store`, then the knock-on effects
 (invoice balances after a payment changes). Given the same state and body, a write gives the same result.
@@ -14,12 +14,29 @@ from .faults import required_param, unsupported_operation
 from .public import private, public
 from .refs import Resolver
 
-# Fields QuickBooks computes or owns; a client's values are ignored and recomputed (SCRAPE "read only").
+# Fields QuickBooks computes or owns; a client's values are ignored and recomputed
+# (docs/quickbooks-api.md, REST requests).
 SERVER_FIELDS = ("Id", "SyncToken", "MetaData", "domain", "sparse", "status")
 READ_ONLY = {
-    "FullyQualifiedName", "Level", "IsProject", "TotalAmt", "HomeTotalAmt", "Balance", "HomeBalance",
-    "BalanceWithJobs", "TotalCostAmount", "TotalCostAmt", "HomeTotalCostAmount", "UnappliedAmt", "RemainingCredit",
-    "Classification", "CurrentBalance", "CurrentBalanceWithSubAccounts", "SubItem", "SubAccount", "SubClass",
+    "FullyQualifiedName",
+    "Level",
+    "IsProject",
+    "TotalAmt",
+    "HomeTotalAmt",
+    "Balance",
+    "HomeBalance",
+    "BalanceWithJobs",
+    "TotalCostAmount",
+    "TotalCostAmt",
+    "HomeTotalCostAmount",
+    "UnappliedAmt",
+    "RemainingCredit",
+    "Classification",
+    "CurrentBalance",
+    "CurrentBalanceWithSubAccounts",
+    "SubItem",
+    "SubAccount",
+    "SubClass",
     "SubDepartment",
 }
 # Payment.TotalAmt is input; an opening Balance may be given on create only.
@@ -98,7 +115,8 @@ def delete(realm: Realm, kind: Kind, body: dict) -> dict:
         old = entity.document
         store.delete(entity)
         _after_write(realm, kind, old, None)
-    # Seed 001 (change order delete) echoes the SyncToken the deletion would have had.
+    # change_order_delete in tests/sandbox/fixtures/qbo_seed_001_project_examples.json echoes the SyncToken the
+    # deletion would have had.
     return {"Id": str(entity.qbo_id), "SyncToken": str(entity.sync_token + 1), "status": "Deleted", "domain": "QBO"}
 
 

@@ -65,15 +65,18 @@ class Command(BaseCommand):
     def banner(self, host: str, port: int) -> None:
         shown = f"[{host}]" if ":" in host else host
         base, app = f"http://{shown}:{port}", conf()
-        lines = [f"QuickBooks sandbox at {base}/",
-                 f"  discovery:        {base}/.well-known/openid_sandbox_configuration/",
-                 f"  database:         {settings.DATABASES['sandbox']['NAME']}",
-                 f"  client id:        {app.client_id}   (QBO_SANDBOX_CLIENT_ID)",
-                 f"  client secret:    {app.client_secret}   (QBO_SANDBOX_CLIENT_SECRET)",
-                 f"  webhook verifier: {app.webhook_verifier}   (QBO_SANDBOX_WEBHOOK_VERIFIER)"]
+        lines = [
+            f"QuickBooks sandbox at {base}/",
+            f"  discovery:        {base}/.well-known/openid_sandbox_configuration/",
+            f"  database:         {settings.DATABASES['sandbox']['NAME']}",
+            f"  client id:        {app.client_id}   (QBO_SANDBOX_CLIENT_ID)",
+            f"  client secret:    {app.client_secret}   (QBO_SANDBOX_CLIENT_SECRET)",
+            f"  webhook verifier: {app.webhook_verifier}   (QBO_SANDBOX_WEBHOOK_VERIFIER)",
+        ]
         realms = list(Realm.objects.order_by("name"))
         lines += [f"  company:          {r.realm_id}  {r.name} ({r.plan})" for r in realms] or [
-            "  no companies yet: POST /_sandbox/realms or /_sandbox/reset"]
+            "  no companies yet: POST /_sandbox/realms or /_sandbox/reset"
+        ]
         if os.environ.get("QBO_SANDBOX_WEBHOOK_URL"):
             lines.append(f"  webhooks to:      {os.environ['QBO_SANDBOX_WEBHOOK_URL']}")
         self.stdout.write("\n".join(lines))

@@ -5,8 +5,17 @@ from decimal import Decimal
 from sandbox.codec import money
 from sandbox.models import Entity
 
-TRANSACTION_TYPES = ("Invoice", "Bill", "Purchase", "PurchaseOrder", "Estimate", "ChangeOrder", "TimeActivity",
-                     "Payment", "SalesReceipt")
+TRANSACTION_TYPES = (
+    "Invoice",
+    "Bill",
+    "Purchase",
+    "PurchaseOrder",
+    "Estimate",
+    "ChangeOrder",
+    "TimeActivity",
+    "Payment",
+    "SalesReceipt",
+)
 EXPENSE_DETAILS = ("ItemBasedExpenseLineDetail", "AccountBasedExpenseLineDetail")
 
 

@@ -131,12 +131,17 @@ def test_the_miscoded_bill_is_the_only_charge_to_a_project_client_without_its_pr
     people = customers(harbor)
     watched = {doc["ParentRef"]["value"] for doc in people.values() if doc["Job"]}  # clients with jobs
     watched |= {doc["Id"] for doc in people.values() if doc["Job"] and not doc["IsProject"]}  # the look-alike
-    miscoded = [document for document in documents(harbor, *TRANSACTION_TYPES)
-                if any(customer in watched and project is None for customer, project in charges(document))]
+    miscoded = [
+        document
+        for document in documents(harbor, *TRANSACTION_TYPES)
+        if any(customer in watched and project is None for customer, project in charges(document))
+    ]
     assert [(doc["_type"], doc["DocNumber"]) for doc in miscoded] == [("Bill", demo.MISCODED_DOC_NUMBER)]
     assert "ProjectRef" not in miscoded[0]["Line"][0]
-    assert people[miscoded[0]["Line"][0]["AccountBasedExpenseLineDetail"]["CustomerRef"]["value"]]["DisplayName"] \
+    assert (
+        people[miscoded[0]["Line"][0]["AccountBasedExpenseLineDetail"]["CustomerRef"]["value"]]["DisplayName"]
         == "Okafor Residence"
+    )
 
 
 def test_charges_with_a_project_name_the_project_or_its_client(harbor):
@@ -220,7 +225,8 @@ def test_the_plus_company_has_a_project_but_no_change_orders_or_budgets(realms):
     maple = realms[1]
     people = customers(maple)
     assert [doc["FullyQualifiedName"] for doc in people.values() if doc["IsProject"]] == [
-        "Greenway Apartments:Courtyard Refresh"]
+        "Greenway Apartments:Courtyard Refresh"
+    ]
     assert not Entity.objects.filter(realm=maple, type="ChangeOrder").exists()
     assert not GraphObject.objects.filter(realm=maple).exists()
     kinds = Counter(Entity.objects.filter(realm=maple).values_list("type", flat=True))
@@ -241,5 +247,10 @@ def test_indexed_columns_match_the_documents(harbor):
         assert str(entity.qbo_id) == document["Id"]
         if "TxnDate" in document:
             assert str(entity.txn_date) == document["TxnDate"]
-        assert entity.name == str(document.get("DisplayName") or document.get("Name") or document.get("DocNumber")
-                                  or document.get("FullyQualifiedName") or "")
+        assert entity.name == str(
+            document.get("DisplayName")
+            or document.get("Name")
+            or document.get("DocNumber")
+            or document.get("FullyQualifiedName")
+            or ""
+        )

@@ -49,8 +49,9 @@ def test_one_customer_in_five_is_a_project_and_most_transactions_are_charged_to_
         assert parent["IsProject"] is False
         assert people[cid]["FullyQualifiedName"] == f"{parent['DisplayName']}:{people[cid]['DisplayName']}"
     transactions = documents(realm, *TRANSACTION_TYPES)
-    tagged = [doc for doc in transactions if doc.get("ProjectRef") or any(ln.get("ProjectRef") for ln in doc.get(
-        "Line", []))]
+    tagged = [
+        doc for doc in transactions if doc.get("ProjectRef") or any(ln.get("ProjectRef") for ln in doc.get("Line", []))
+    ]
     assert 0.75 < len(tagged) / len(transactions) < 0.95
     for document in tagged:
         refs = [document.get("ProjectRef")] + [line.get("ProjectRef") for line in document.get("Line", [])]
@@ -72,7 +73,11 @@ def test_scale_rows_have_the_envelope_and_indexed_columns_of_the_store(scaled):
     for entity in Entity.objects.filter(realm=realm, type__in=["Invoice", "Customer", "TimeActivity"])[:600]:
         document = entity.document
         assert (document["Id"], document["SyncToken"], document["domain"], document["sparse"]) == (
-            str(entity.qbo_id), "0", "QBO", False)
+            str(entity.qbo_id),
+            "0",
+            "QBO",
+            False,
+        )
         assert set(document["MetaData"]) == {"CreateTime", "LastUpdatedTime"}
         assert entity.name == (document.get("DisplayName") or document.get("DocNumber") or "")
         assert str(entity.txn_date or "") == document.get("TxnDate", "")

@@ -19,7 +19,6 @@ def post_customer(client, realm, headers):
 
     def post(name="Acme", query="", realm_id=None, extra_headers=None):
         url = f"/v3/company/{realm_id or realm.realm_id}/customer{query}"
-        return client.post(url, {"DisplayName": name}, content_type="application/json",
-                           **(extra_headers or headers))
+        return client.post(url, {"DisplayName": name}, content_type="application/json", **(extra_headers or headers))
 
     return post

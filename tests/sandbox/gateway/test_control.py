@@ -24,8 +24,9 @@ def test_state_counts_live_objects_per_company(client):
 
 
 def test_realms_can_be_added_without_the_demo_seed(client):
-    response = client.post("/_sandbox/realms", {"realm_id": "123", "name": "Plain Co", "plan": "plus"},
-                           content_type="application/json")
+    response = client.post(
+        "/_sandbox/realms", {"realm_id": "123", "name": "Plain Co", "plan": "plus"}, content_type="application/json"
+    )
     assert response.status_code == 201
     assert Realm.objects.get(realm_id="123").plan == "plus"
     assert client.post("/_sandbox/realms", {"name": "No Id"}, content_type="application/json").status_code == 400
@@ -39,7 +40,8 @@ def test_reset_wipes_everything_and_reseeds_the_demo(client):
     body = client.post("/_sandbox/reset").json()
     assert body["seed"] == "seeded by sandbox.demo.seed_demo()"
     assert "555" not in body["realms"] and sorted(body["realms"]) == sorted(
-        Realm.objects.values_list("realm_id", flat=True))
+        Realm.objects.values_list("realm_id", flat=True)
+    )
     assert not (OAuthGrant.objects.exists() or FaultRule.objects.exists() or WebhookEndpoint.objects.exists())
 
 
@@ -47,8 +49,11 @@ def test_reset_says_so_when_there_is_no_demo_module(client, monkeypatch):
     monkeypatch.setitem(sys.modules, "sandbox.demo", None)  # makes `import sandbox.demo` fail
     make_realm("555", "Leftover Co")
     body = client.post("/_sandbox/reset").json()
-    assert body == {"reset": True, "seed": "sandbox.demo is not available yet: no demo companies were seeded",
-                    "realms": []}
+    assert body == {
+        "reset": True,
+        "seed": "sandbox.demo is not available yet: no demo companies were seeded",
+        "realms": [],
+    }
 
 
 def test_reset_registers_the_webhook_named_in_the_environment(client, monkeypatch):

@@ -57,8 +57,10 @@ def test_fault_only_hits_matching_method_and_path(client, realm, headers, post_c
     add_fault(client, kind="500", method="post", path_contains="/batch")
     assert client.get(f"/v3/company/{realm.realm_id}/batch", **headers).status_code == 200
     assert post_customer().status_code == 200
-    assert client.post(f"/v3/company/{realm.realm_id}/batch", {}, content_type="application/json",
-                       **headers).status_code == 500
+    assert (
+        client.post(f"/v3/company/{realm.realm_id}/batch", {}, content_type="application/json", **headers).status_code
+        == 500
+    )
 
 
 def test_faults_can_be_listed_and_cleared(client):

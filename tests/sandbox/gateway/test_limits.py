@@ -17,8 +17,11 @@ def set_limits(client, **limits):
 
 
 def test_defaults_are_intuits_numbers(client):
-    assert client.get("/_sandbox/limits").json()["limits"] == {"per_minute": 500, "per_second": 10,
-                                                               "batch_per_minute": 40}
+    assert client.get("/_sandbox/limits").json()["limits"] == {
+        "per_minute": 500,
+        "per_second": 10,
+        "batch_per_minute": 40,
+    }
 
 
 def test_environment_overrides_the_defaults(client, monkeypatch):

@@ -25,8 +25,9 @@ def test_different_requestids_both_write(post_customer):
 def test_requestid_is_scoped_to_the_realm(client, post_customer):
     other = make_realm("9341453000000002", "Other Co")
     post_customer("Ours", "?requestid=shared")
-    post_customer("Theirs", "?requestid=shared", realm_id=other.realm_id,
-                  extra_headers=auth_headers(issue_token(other)))
+    post_customer(
+        "Theirs", "?requestid=shared", realm_id=other.realm_id, extra_headers=auth_headers(issue_token(other))
+    )
     assert sorted(Entity.objects.values_list("name", flat=True)) == ["Ours", "Theirs"]
 
 

@@ -49,4 +49,3 @@ def create_project(gql, customer):
         return body["data"]["projectManagementCreateProject"]
 
     return _create
-

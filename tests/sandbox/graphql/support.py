@@ -35,8 +35,15 @@ def answer(response) -> dict:
 
 def make_customer(realm, name: str = "Acme Builders", **fields):
     """A top-level QuickBooks customer, as the REST layer stores it."""
-    document = {"DisplayName": name, "FullyQualifiedName": name, "Job": False, "IsProject": False, "Active": True,
-                "Level": 0, **fields}
+    document = {
+        "DisplayName": name,
+        "FullyQualifiedName": name,
+        "Job": False,
+        "IsProject": False,
+        "Active": True,
+        "Level": 0,
+        **fields,
+    }
     return store.create(realm, "Customer", document)
 
 

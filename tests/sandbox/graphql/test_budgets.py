@@ -13,8 +13,10 @@ pytestmark = MARKS
 
 BUDGET_FIELDS = """budgetId budgetName budgetType linkedEntityId total state syncToken deleted
   viewSettings { archived } budgetDetails { sequenceId order unitCost quantity amount description }"""
-CREATE = ("mutation($budgetInput: BusinessPlanning_BudgetInput!) { businessPlanningCreateBudget(budgetInput:"
-          f" $budgetInput) {{ budget {{ {BUDGET_FIELDS} }} clientMutationId }} }}")
+CREATE = (
+    "mutation($budgetInput: BusinessPlanning_BudgetInput!) { businessPlanningCreateBudget(budgetInput:"
+    f" $budgetInput) {{ budget {{ {BUDGET_FIELDS} }} clientMutationId }} }}"
+)
 UPDATE = CREATE.replace("businessPlanningCreateBudget", "businessPlanningUpdateBudget")
 READ = f"query($budgetId: ID!) {{ businessPlanningBudget(budgetId: $budgetId) {{ {BUDGET_FIELDS} }} }}"
 PAGE = """query($budgetId: ID!, $input: BusinessPlanning_FetchBudgetDetailsInput) {
@@ -37,8 +39,13 @@ def project_id(create_project):
 @pytest.fixture
 def create_budget(gql, project_id):
     def _create(lines=(), **fields):
-        budget_input = {"budgetName": "Budget", "budgetType": "PROJECT", "linkedEntityId": project_id,
-                        "budgetDetails": list(lines), **fields}
+        budget_input = {
+            "budgetName": "Budget",
+            "budgetType": "PROJECT",
+            "linkedEntityId": project_id,
+            "budgetDetails": list(lines),
+            **fields,
+        }
         status, body = gql(CREATE, {"budgetInput": budget_input})
         assert status == 200 and "errors" not in body, body
         return body["data"]["businessPlanningCreateBudget"]["budget"]
@@ -58,11 +65,11 @@ def _error_code(body) -> str:
 
 # ---- money ----
 
+
 def test_amounts_are_unit_cost_times_quantity_in_exact_decimal(create_budget):
     budget = create_budget([_line("0.10", "3"), _line("33.33", "3"), _line("19.995", "1")])
 
-    assert [line["amount"] for line in budget["budgetDetails"]] == [
-        Decimal("0.30"), Decimal("99.99"), Decimal("20.00")]
+    assert [line["amount"] for line in budget["budgetDetails"]] == [Decimal("0.30"), Decimal("99.99"), Decimal("20.00")]
     assert budget["total"] == Decimal("120.29")
 
 
@@ -80,6 +87,7 @@ def test_a_line_without_unit_cost_keeps_the_amount_sent(create_budget):
 
 # ---- lines ----
 
+
 def test_server_assigns_sequence_ids_ignoring_the_ones_sent(create_budget):
     budget = create_budget([_line("1", "1", sequenceId="77"), _line("2", "1", sequenceId="77")])
 
@@ -93,7 +101,9 @@ def test_update_merges_by_sequence_id_and_leaves_other_lines(gql, create_budget)
 
     lines = body["data"]["businessPlanningUpdateBudget"]["budget"]["budgetDetails"]
     assert [(line["sequenceId"], line["description"], line["amount"]) for line in lines] == [
-        ("1", "a", Decimal("10.00")), ("2", "b", Decimal("60.00"))]
+        ("1", "a", Decimal("10.00")),
+        ("2", "b", Decimal("60.00")),
+    ]
 
 
 def test_unknown_sequence_id_adds_a_line_with_a_new_server_id(gql, create_budget):
@@ -144,6 +154,7 @@ def test_client_mutation_id_is_echoed(gql, create_budget):
 
 # ---- states ----
 
+
 def test_state_defaults_to_locked_and_cannot_go_back_to_draft(gql, create_budget):
     budget = create_budget()
 
@@ -165,11 +176,13 @@ def test_draft_budget_can_be_locked(gql, create_budget):
 
 # ---- the linked project ----
 
+
 def test_one_budget_per_project(gql, create_budget, project_id):
     create_budget()
 
-    status, body = gql(CREATE, {"budgetInput": {"budgetName": "Second", "budgetType": "PROJECT",
-                                                "linkedEntityId": project_id}})
+    status, body = gql(
+        CREATE, {"budgetInput": {"budgetName": "Second", "budgetType": "PROJECT", "linkedEntityId": project_id}}
+    )
 
     assert (status, _error_code(body)) == (200, "PNB-INPUT-72")
 
@@ -184,20 +197,22 @@ def test_deleting_the_budget_frees_the_project_for_a_new_one(gql, create_budget)
 @pytest.mark.parametrize("target", ["unknown", "customer", "deleted project"])
 def test_budget_needs_a_live_project(gql, realm, create_project, target):
     deleted = create_project("Deleted")
-    gql("mutation($id: ID!) { projectManagementDeleteProject(input: {id: $id}) { __typename } }",
-        {"id": deleted["id"]})
-    linked = {"unknown": "999999", "customer": make_customer(realm, "Plain").document["Id"],
-              "deleted project": deleted["id"]}[target]
+    gql("mutation($id: ID!) { projectManagementDeleteProject(input: {id: $id}) { __typename } }", {"id": deleted["id"]})
+    linked = {
+        "unknown": "999999",
+        "customer": make_customer(realm, "Plain").document["Id"],
+        "deleted project": deleted["id"],
+    }[target]
 
-    status, body = gql(CREATE, {"budgetInput": {"budgetName": "B", "budgetType": "PROJECT",
-                                                "linkedEntityId": linked}})
+    status, body = gql(CREATE, {"budgetInput": {"budgetName": "B", "budgetType": "PROJECT", "linkedEntityId": linked}})
 
     assert (status, _error_code(body)) == (200, "PNB-INPUT-75")
 
 
 def test_budget_type_other_than_project_is_refused(gql, project_id):
-    status, body = gql(CREATE, {"budgetInput": {"budgetName": "B", "budgetType": "PROFIT_AND_LOSS",
-                                                "linkedEntityId": project_id}})
+    status, body = gql(
+        CREATE, {"budgetInput": {"budgetName": "B", "budgetType": "PROFIT_AND_LOSS", "linkedEntityId": project_id}}
+    )
     missing_status, missing = gql(CREATE, {"budgetInput": {"budgetName": "B", "linkedEntityId": project_id}})
 
     assert status == 400
@@ -205,6 +220,7 @@ def test_budget_type_other_than_project_is_refused(gql, project_id):
 
 
 # ---- delete ----
+
 
 def test_deleted_budget_answers_pnb_input_024_to_everything(gql, create_budget):
     budget = create_budget()
@@ -225,6 +241,7 @@ def test_delete_is_all_or_nothing(gql, realm, create_budget):
 
 
 # ---- paginated details ----
+
 
 def test_paginated_details_walk_in_either_direction(gql, create_budget):
     budget = create_budget([_line("1", "1") for _ in range(5)])
@@ -257,11 +274,15 @@ def test_a_deleted_line_does_not_shift_the_next_page(gql, create_budget):
 
 # ---- access ----
 
+
 def test_budgets_need_only_the_accounting_scope(gql, realm, project_id):
     accounting_only = auth_headers(issue_token(realm, scopes="com.intuit.quickbooks.accounting"))
 
-    status, body = gql(CREATE, {"budgetInput": {"budgetName": "B", "budgetType": "PROJECT",
-                                                "linkedEntityId": project_id}}, as_headers=accounting_only)
+    status, body = gql(
+        CREATE,
+        {"budgetInput": {"budgetName": "B", "budgetType": "PROJECT", "linkedEntityId": project_id}},
+        as_headers=accounting_only,
+    )
 
     assert status == 200 and "errors" not in body
 

@@ -1,8 +1,8 @@
-"""Every GraphQL example of the project Budget use case (seed 001), replayed against the sandbox.
+"""Every GraphQL example of the project Budget use case (tests/sandbox/fixtures/graphql/budget_*), replayed.
 
 The seed's responses do not follow from its own requests in places (another budget name, the input total echoed,
-one line of two); the sandbox follows API-FACTS section 6 there and the comments say so. Intuit numbers budgets
-from 100000001, as the sandbox does per company, so the seed's budget ids work verbatim.
+one line of two); the sandbox follows docs/quickbooks-api.md (Budget rules) there and the comments say so. Intuit
+numbers budgets from 100000001, as the sandbox does per company, so the seed's budget ids work verbatim.
 """
 
 from decimal import Decimal
@@ -13,12 +13,34 @@ from .support import MARKS, fixture_json, fixture_text
 
 pytestmark = MARKS
 
-SEED_LINE_1 = {"sequenceId": "1", "order": "1", "type": "ITEM", "itemId": "5001", "unitCost": Decimal("100.00"),
-               "quantity": 10, "amount": Decimal("1000.00"), "description": "Design Services", "date": "2024-01-15",
-               "accountId": "79", "klassId": "1001", "locationId": None}
-SEED_LINE_2 = {"sequenceId": "2", "order": "2", "type": "ITEM", "itemId": "5002", "unitCost": Decimal("150.00"),
-               "quantity": 20, "amount": Decimal("3000.00"), "description": "Development Services",
-               "date": "2024-02-01", "accountId": "79", "klassId": None, "locationId": None}
+SEED_LINE_1 = {
+    "sequenceId": "1",
+    "order": "1",
+    "type": "ITEM",
+    "itemId": "5001",
+    "unitCost": Decimal("100.00"),
+    "quantity": 10,
+    "amount": Decimal("1000.00"),
+    "description": "Design Services",
+    "date": "2024-01-15",
+    "accountId": "79",
+    "klassId": "1001",
+    "locationId": None,
+}
+SEED_LINE_2 = {
+    "sequenceId": "2",
+    "order": "2",
+    "type": "ITEM",
+    "itemId": "5002",
+    "unitCost": Decimal("150.00"),
+    "quantity": 20,
+    "amount": Decimal("3000.00"),
+    "description": "Development Services",
+    "date": "2024-02-01",
+    "accountId": "79",
+    "klassId": None,
+    "locationId": None,
+}
 
 
 @pytest.fixture
@@ -51,8 +73,8 @@ def test_create_budget_replay_answers_the_seed_shape_with_computed_values(seed_b
     assert seed_budget["budgetName"] == "Project STTA4123423TE"  # the name sent (the seed answers another)
     assert (seed_budget["budgetType"], seed_budget["linkedEntityId"]) == ("PROJECT", project_id)
     assert (seed_budget["startDate"], seed_budget["endDate"]) == ("2026-01-01", "2026-12-31")
-    # Intuit's live-verified rules: state defaults to LOCKED (the seed shows DRAFT), the total is the sum of the
-    # lines (the seed echoes the 50000.00 sent), and both lines the seed nests in viewSettings are kept.
+    # Budget rules (docs/quickbooks-api.md): state defaults to LOCKED (the seed shows DRAFT), the total is the sum
+    # of the lines (the seed echoes the 50000.00 sent), and both lines the seed nests in viewSettings are kept.
     assert seed_budget["state"] == "LOCKED"
     assert seed_budget["total"] == Decimal("4000.00")
     assert seed_budget["budgetDetails"] == [SEED_LINE_1, SEED_LINE_2]
@@ -68,8 +90,13 @@ def test_read_budget_replay_answers_the_seed_response(gql, seed_budget, project_
     expected = seed["data"]["businessPlanningBudget"]
     meta = body["data"]["businessPlanningBudget"]["budgetMetaData"]
     expected.update(
-        budgetName="Project STTA4123423TE", startDate="2026-01-01", endDate="2026-12-31", linkedEntityId=project_id,
-        total=Decimal("4000.00"), state="LOCKED", budgetMetaData=meta,
+        budgetName="Project STTA4123423TE",
+        startDate="2026-01-01",
+        endDate="2026-12-31",
+        linkedEntityId=project_id,
+        total=Decimal("4000.00"),
+        state="LOCKED",
+        budgetMetaData=meta,
         budgetDetails=[{**line, "dimensions": [], "customFields": []} for line in (SEED_LINE_1, SEED_LINE_2)],
     )
     assert (status, body) == (200, seed)
@@ -77,15 +104,36 @@ def test_read_budget_replay_answers_the_seed_response(gql, seed_budget, project_
 
 
 def test_paginated_read_replay_answers_the_seed_page(gql, project_id):
-    lines = [{"unitCost": Decimal("100.00"), "quantity": 10, "description": "Design Services", "type": "ITEM",
-              "itemId": "5001", "date": "2024-01-15", "accountId": "79", "klassId": "1001", "order": str(n)}
-             for n in range(1, 26)]
+    lines = [
+        {
+            "unitCost": Decimal("100.00"),
+            "quantity": 10,
+            "description": "Design Services",
+            "type": "ITEM",
+            "itemId": "5001",
+            "date": "2024-01-15",
+            "accountId": "79",
+            "klassId": "1001",
+            "order": str(n),
+        }
+        for n in range(1, 26)
+    ]
     create = fixture_text("budget_create.fixed.graphql")
-    gql(create, {"budgetInput": {"budgetName": "Project Alpha Budget", "budgetType": "PROJECT",
-                                 "linkedEntityId": project_id, "budgetDetails": lines}})
+    gql(
+        create,
+        {
+            "budgetInput": {
+                "budgetName": "Project Alpha Budget",
+                "budgetType": "PROJECT",
+                "linkedEntityId": project_id,
+                "budgetDetails": lines,
+            }
+        },
+    )
 
-    status, body = gql(fixture_text("budget_read_paginated.graphql"),
-                       fixture_json("budget_read_paginated.variables.json"))
+    status, body = gql(
+        fixture_text("budget_read_paginated.graphql"), fixture_json("budget_read_paginated.variables.json")
+    )
 
     seed = fixture_json("budget_read_paginated.response.json")["data"]["businessPlanningBudget"]
     page = body["data"]["businessPlanningBudget"]["budgetDetailsPaginated"]
@@ -107,8 +155,12 @@ def test_update_budget_replay_merges_the_line_and_answers_the_seed_shape(gql, se
     expected = seed["data"]["businessPlanningUpdateBudget"]
     meta = body["data"]["businessPlanningUpdateBudget"]["budget"]["budgetMetaData"]
     # Lines merge by sequenceId: line 1 takes the new values, line 2 (not sent) stays; the total is computed.
-    expected["budget"].update(linkedEntityId=project_id, total=Decimal("5250.00"), budgetMetaData=meta,
-                              budgetDetails=[expected["budget"]["budgetDetails"][0], SEED_LINE_2])
+    expected["budget"].update(
+        linkedEntityId=project_id,
+        total=Decimal("5250.00"),
+        budgetMetaData=meta,
+        budgetDetails=[expected["budget"]["budgetDetails"][0], SEED_LINE_2],
+    )
     assert (status, body) == (200, seed)
     assert set(meta) == {"lastUpdatedBy", "updatedAt"}
 
@@ -140,7 +192,7 @@ def test_delete_budgets_replay_answers_the_seed_response(gql, seed_budget, creat
 
     seed = fixture_json("budget_delete.response.json")
     for result in seed["data"]["businessPlanningDeleteBudgets"]["budgetResponseList"]:
-        # Intuit's live-verified text; the seed prints "Budget deleted successfully".
+        # The text of docs/quickbooks-api.md (Budget rules); the seed prints "Budget deleted successfully".
         result["description"] = "Delete budget successful."
     assert (status, body) == (200, seed)
     read_status, read = gql(fixture_text("budget_read.graphql"), {"budgetId": "100000002"})

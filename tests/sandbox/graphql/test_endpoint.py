@@ -43,8 +43,8 @@ def test_missing_required_variable_is_400_before_any_resolver_runs(gql):
 
 
 def test_variable_of_the_wrong_enum_is_400(gql, customer):
-    query = "mutation($s: ProjectManagement_Status) { projectManagementCreateProject(input: {name: \"A\","
-    query += " customer: {id: \"1\"}, status: $s}) { ... on ProjectManagement_Project { id } } }"
+    query = 'mutation($s: ProjectManagement_Status) { projectManagementCreateProject(input: {name: "A",'
+    query += ' customer: {id: "1"}, status: $s}) { ... on ProjectManagement_Project { id } } }'
 
     status, body = gql(query, {"s": "DONE"})
 
@@ -112,7 +112,8 @@ def test_decimal_literal_in_the_document_is_exact(gql, customer):
 
 def test_money_is_written_as_a_json_number_without_float_rounding(client, headers, create_project):
     create_project(completionRate=Decimal("0.10000000000000000001"))
-    response = post(client, headers, "{ projectManagementProjects(first: 1, filter: {}) { edges { node {"
-                                     " completionRate } } } }")
+    response = post(
+        client, headers, "{ projectManagementProjects(first: 1, filter: {}) { edges { node { completionRate } } } }"
+    )
 
     assert b'"completionRate":0.10000000000000000001' in response.content

@@ -17,10 +17,14 @@ LIST = """query($first: PositiveInt!, $after: String, $filter: ProjectManagement
   projectManagementProjects(first: $first, after: $after, filter: $filter, orderBy: $orderBy) {
     edges { cursor node { id name } }
     pageInfo { hasNextPage hasPreviousPage startCursor endCursor } } }"""
-UPDATE = ("mutation($input: ProjectManagement_UpdateProjectInput!) { projectManagementUpdateProject(input: $input)"
-          " { ... on ProjectManagement_Project { id name priority completionRate customer { id } } } }")
-DELETE = ("mutation($id: ID!) { projectManagementDeleteProject(input: {id: $id})"
-          " { ... on ProjectManagement_Project { id deleted } } }")
+UPDATE = (
+    "mutation($input: ProjectManagement_UpdateProjectInput!) { projectManagementUpdateProject(input: $input)"
+    " { ... on ProjectManagement_Project { id name priority completionRate customer { id } } } }"
+)
+DELETE = (
+    "mutation($id: ID!) { projectManagementDeleteProject(input: {id: $id})"
+    " { ... on ProjectManagement_Project { id deleted } } }"
+)
 
 
 def _names(gql, project_filter, **variables):
@@ -35,6 +39,7 @@ def _error(body) -> dict:
 
 
 # ---- a project is a QuickBooks Customer ----
+
 
 def test_created_project_is_a_job_customer_under_its_customer(realm, customer, create_project):
     project = create_project("Kitchen Remodel", description="Two walls")
@@ -89,17 +94,25 @@ def test_changing_the_customer_moves_the_project_under_it(gql, realm, create_pro
 
 
 def test_project_created_in_quickbooks_is_served_with_defaults(gql, realm, customer):
-    made_in_qbo = store.create(realm, "Customer", {
-        "DisplayName": "From the UI", "Job": True, "IsProject": True, "ParentRef": {"value": customer.document["Id"]}})
+    made_in_qbo = store.create(
+        realm,
+        "Customer",
+        {"DisplayName": "From the UI", "Job": True, "IsProject": True, "ParentRef": {"value": customer.document["Id"]}},
+    )
 
     status, body = gql(READ, {"id": made_in_qbo.document["Id"]})
 
     assert body["data"]["projectManagementProject"] == {
-        "id": made_in_qbo.document["Id"], "name": "From the UI", "status": "OTHER", "deleted": False,
-        "customer": {"id": customer.document["Id"]}}
+        "id": made_in_qbo.document["Id"],
+        "name": "From the UI",
+        "status": "OTHER",
+        "deleted": False,
+        "customer": {"id": customer.document["Id"]},
+    }
 
 
 # ---- validation ----
+
 
 def _create_error(gql, owner, **fields) -> dict:
     variables = {"input": {"name": "Valid", "customer": {"id": owner.document["Id"]}, **fields}}
@@ -150,9 +163,12 @@ def test_priority_must_be_between_0_and_9(gql, customer, create_project):
 def test_completion_rate_must_be_between_0_and_100(gql, customer):
     error = _create_error(gql, customer, completionRate=Decimal("100.01"))
 
-    assert error == {"classification": "VALIDATION_ERROR", "code": "INVALID_INPUT",
-                     "innerCode": "INVALID_COMPLETION_RATE",
-                     "innerMessage": "The completion rate must be between 0 and 100"}
+    assert error == {
+        "classification": "VALIDATION_ERROR",
+        "code": "INVALID_INPUT",
+        "innerCode": "INVALID_COMPLETION_RATE",
+        "innerMessage": "The completion rate must be between 0 and 100",
+    }
 
 
 def test_email_addresses_must_look_like_email_addresses(gql, customer):
@@ -178,6 +194,7 @@ def test_unknown_project_is_not_found(gql, customer):
 
 
 # ---- delete ----
+
 
 def test_delete_is_soft_the_customer_stays_inactive(gql, realm, create_project):
     project = create_project()
@@ -210,12 +227,15 @@ def test_deleted_project_cannot_be_updated_or_deleted_again(gql, create_project)
 
 # ---- filters ----
 
+
 def _three(realm, create_project):
     other = make_customer(realm, "Other Co").document["Id"]
-    first = create_project("A", status="OPEN", type="Remodel", priority=1,
-                           dueDate="2024-05-01T00:00:00Z", startDate="2024-01-10T00:00:00Z")
-    second = create_project("B", status="IN_PROGRESS", type="New build", priority=5,
-                            dueDate="2024-07-01T00:00:00Z", customer={"id": other})
+    first = create_project(
+        "A", status="OPEN", type="Remodel", priority=1, dueDate="2024-05-01T00:00:00Z", startDate="2024-01-10T00:00:00Z"
+    )
+    second = create_project(
+        "B", status="IN_PROGRESS", type="New build", priority=5, dueDate="2024-07-01T00:00:00Z", customer={"id": other}
+    )
     third = create_project("C", status="COMPLETE", priority=9, startDate="2024-03-01T00:00:00Z")
     return first, second, third, other
 
@@ -262,6 +282,7 @@ def test_filter_by_due_and_start_date_windows_in_any_offset(gql, realm, create_p
 
 # ---- ordering and paging ----
 
+
 def test_due_date_ordering_puts_projects_without_due_date_last(gql, realm, create_project):
     _three(realm, create_project)
 
@@ -303,6 +324,7 @@ def test_first_must_be_positive(gql):
 
 # ---- access ----
 
+
 def test_token_without_projects_scope_gets_ahz_0010_on_http_200(gql, realm, create_project):
     project = create_project()
     accounting_only = auth_headers(issue_token(realm, scopes="com.intuit.quickbooks.accounting"))
@@ -311,15 +333,21 @@ def test_token_without_projects_scope_gets_ahz_0010_on_http_200(gql, realm, crea
 
     assert status == 200
     assert body["data"] == {"projectManagementProject": None}
-    assert _error(body) == {"classification": "AUTHORIZATION", "innerMessage": "Access denied; Insufficient Scope",
-                            "code": "AHZ-0010"}
+    assert _error(body) == {
+        "classification": "AUTHORIZATION",
+        "innerMessage": "Access denied; Insufficient Scope",
+        "code": "AHZ-0010",
+    }
 
 
 def test_plus_company_keeps_its_projects_but_the_projects_api_answers_403(gql):
     plus = make_realm("9341450000000001", "Plus Co", plan=Realm.Plan.PLUS)
     parent = make_customer(plus, "Plus Customer")
-    project = store.create(plus, "Customer", {"DisplayName": "UI project", "Job": True, "IsProject": True,
-                                              "ParentRef": {"value": parent.document["Id"]}})
+    project = store.create(
+        plus,
+        "Customer",
+        {"DisplayName": "UI project", "Job": True, "IsProject": True, "ParentRef": {"value": parent.document["Id"]}},
+    )
 
     status, body = gql(READ, {"id": project.document["Id"]}, as_headers=auth_headers(issue_token(plus)))
 

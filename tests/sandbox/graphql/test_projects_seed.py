@@ -21,8 +21,9 @@ SEED_PROJECTS = [  # (name, seed customer id, status, dueDate, startDate), as th
 
 def _seed_projects(realm, create_project):
     """The seed's five projects; returns {seed customer id: our customer id} and {name: our project id}."""
-    customers = {seed_id: make_customer(realm, f"Seed customer {seed_id}").document["Id"]
-                 for seed_id in ("1", "3", "8", "9")}
+    customers = {
+        seed_id: make_customer(realm, f"Seed customer {seed_id}").document["Id"] for seed_id in ("1", "3", "8", "9")
+    }
     ids = {}
     for name, seed_customer, status, due, start in SEED_PROJECTS:
         fields = {"status": status, "dueDate": due, "customer": {"id": customers[seed_customer]}}
@@ -33,8 +34,12 @@ def _seed_projects(realm, create_project):
 
 
 def _as_ours(seed_node, customers, ids, realm):
-    return {**seed_node, "id": ids[seed_node["name"]], "customer": {"id": customers[seed_node["customer"]["id"]]},
-            "account": {"id": realm.realm_id}}
+    return {
+        **seed_node,
+        "id": ids[seed_node["name"]],
+        "customer": {"id": customers[seed_node["customer"]["id"]]},
+        "account": {"id": realm.realm_id},
+    }
 
 
 def test_read_projects_replay_answers_the_seed_nodes_filtered_and_paged(gql, realm, create_project):
@@ -49,9 +54,15 @@ def test_read_projects_replay_answers_the_seed_nodes_filtered_and_paged(gql, rea
     # The seed's answer lists all five projects although it asked for first: 2 with a startDate window
     # (2024-03-30..2024-05-30); the sandbox applies both: three match, ordered by due date descending.
     assert [edge["node"] for edge in connection["edges"]] == [
-        expected["Test project 3 updated"], expected["Test project 2"]]
-    assert connection["pageInfo"] == {"hasNextPage": True, "hasPreviousPage": False,
-                                      "startCursor": "c2ltcGxlLWN1cnNvcjA=", "endCursor": "c2ltcGxlLWN1cnNvcjE="}
+        expected["Test project 3 updated"],
+        expected["Test project 2"],
+    ]
+    assert connection["pageInfo"] == {
+        "hasNextPage": True,
+        "hasPreviousPage": False,
+        "startCursor": "c2ltcGxlLWN1cnNvcjA=",
+        "endCursor": "c2ltcGxlLWN1cnNvcjE=",
+    }
 
 
 def test_read_projects_without_filter_answers_the_seed_response_exactly(gql, realm, create_project):
@@ -111,27 +122,41 @@ def test_every_per_field_update_replay_changes_only_its_field(gql, realm, create
     cases = {
         "Name": ({"name": "Renamed"}, {"name": "Renamed", "id": project["id"], "description": None}),
         "Status": ({"status": "BLOCKED"}, {"name": "Renamed", "id": project["id"], "status": "BLOCKED"}),
-        "Description": ({"description": "Now described"},
-                        {"name": "Renamed", "id": project["id"], "description": "Now described"}),
-        "DueDate": ({"dueDate": "2024-12-05T18:47:25.123456789-07:00"},
-                    {"id": project["id"], "dueDate": "2024-12-06T01:47:25.123Z"}),
+        "Description": (
+            {"description": "Now described"},
+            {"name": "Renamed", "id": project["id"], "description": "Now described"},
+        ),
+        "DueDate": (
+            {"dueDate": "2024-12-05T18:47:25.123456789-07:00"},
+            {"id": project["id"], "dueDate": "2024-12-06T01:47:25.123Z"},
+        ),
         "StartDate": ({"startDate": "2024-04-01"}, {"id": project["id"], "startDate": "2024-04-01T00:00:00.000Z"}),
         "Customer": ({"customer": {"id": other}}, {"id": project["id"]}),
-        "CompletionRate": ({"completionRate": Decimal("42.5")},
-                           {"id": project["id"], "completionRate": Decimal("42.5")}),
-        "EmailAddress": ({"emailAddress": [{"email": "pm@example.com"}]},
-                         {"id": project["id"], "completionRate": Decimal("42.5")}),
+        "CompletionRate": (
+            {"completionRate": Decimal("42.5")},
+            {"id": project["id"], "completionRate": Decimal("42.5")},
+        ),
+        "EmailAddress": (
+            {"emailAddress": [{"email": "pm@example.com"}]},
+            {"id": project["id"], "completionRate": Decimal("42.5")},
+        ),
         "Addresses": ({"addresses": [{"streetAddressLine1": "1 Main St", "city": "Reno"}]}, {"id": project["id"]}),
     }
     for field, (variables, expected) in cases.items():
         status, body = gql(fixture_text(f"project_update_{field}.graphql"), {"id": project["id"], **variables})
         assert (status, body) == (200, {"data": {f"projectManagementUpdate{field}": expected}}), field
 
-    status, body = gql("query($id: ID!) { projectManagementProject(id: $id) { priority customer { id }"
-                       " emailAddress { email } addresses { streetAddressLine1 city } } }", {"id": project["id"]})
+    status, body = gql(
+        "query($id: ID!) { projectManagementProject(id: $id) { priority customer { id }"
+        " emailAddress { email } addresses { streetAddressLine1 city } } }",
+        {"id": project["id"]},
+    )
     assert body["data"]["projectManagementProject"] == {
-        "priority": 3, "customer": {"id": other}, "emailAddress": [{"email": "pm@example.com"}],
-        "addresses": [{"streetAddressLine1": "1 Main St", "city": "Reno"}]}
+        "priority": 3,
+        "customer": {"id": other},
+        "emailAddress": [{"email": "pm@example.com"}],
+        "addresses": [{"streetAddressLine1": "1 Main St", "city": "Reno"}],
+    }
 
 
 def test_delete_project_as_printed_in_the_seed_does_not_parse(gql):

@@ -23,8 +23,14 @@ def basic(client_id=DEFAULT_CLIENT_ID, secret=DEFAULT_CLIENT_SECRET) -> dict:
 
 
 def authorization(**overrides) -> dict:
-    return {"client_id": DEFAULT_CLIENT_ID, "response_type": "code", "scope": SCOPES, "redirect_uri": REDIRECT,
-            "state": "st-123", **overrides}
+    return {
+        "client_id": DEFAULT_CLIENT_ID,
+        "response_type": "code",
+        "scope": SCOPES,
+        "redirect_uri": REDIRECT,
+        "state": "st-123",
+        **overrides,
+    }
 
 
 def callback_params(response) -> dict:
@@ -46,13 +52,17 @@ def code(client, realm):
 
 
 def exchange(client, code, **headers):
-    return client.post(TOKEN_URL, {"grant_type": "authorization_code", "code": code, "redirect_uri": REDIRECT},
-                       **{**basic(), **headers})
+    return client.post(
+        TOKEN_URL,
+        {"grant_type": "authorization_code", "code": code, "redirect_uri": REDIRECT},
+        **{**basic(), **headers},
+    )
 
 
 def refresh(client, refresh_token, **headers):
-    return client.post(TOKEN_URL, {"grant_type": "refresh_token", "refresh_token": refresh_token},
-                       **{**basic(), **headers})
+    return client.post(
+        TOKEN_URL, {"grant_type": "refresh_token", "refresh_token": refresh_token}, **{**basic(), **headers}
+    )
 
 
 def bearer(token) -> dict:
@@ -68,13 +78,16 @@ def test_consent_page_lists_companies_and_requested_scopes(client, realm):
     assert 'value="approve"' in page and 'value="deny"' in page
 
 
-@pytest.mark.parametrize("override, message", [
-    ({"client_id": "someone-else"}, "Unknown client_id"),
-    ({"response_type": "token"}, "response_type"),
-    ({"scope": ""}, "scope is required"),
-    ({"scope": "com.intuit.quickbooks.accounting bogus.scope"}, "Unknown scope: bogus.scope"),
-    ({"redirect_uri": "not-a-url"}, "redirect_uri"),
-])
+@pytest.mark.parametrize(
+    "override, message",
+    [
+        ({"client_id": "someone-else"}, "Unknown client_id"),
+        ({"response_type": "token"}, "response_type"),
+        ({"scope": ""}, "scope is required"),
+        ({"scope": "com.intuit.quickbooks.accounting bogus.scope"}, "Unknown scope: bogus.scope"),
+        ({"redirect_uri": "not-a-url"}, "redirect_uri"),
+    ],
+)
 def test_bad_authorization_request_shows_an_error_page_not_a_redirect(client, realm, override, message):
     response = client.get("/connect/oauth2", authorization(**override))
     assert response.status_code == 400
@@ -91,8 +104,9 @@ def test_approve_redirects_with_code_state_and_realm_id(client, realm):
 
 
 def test_realm_id_is_left_out_without_an_accounting_scope(client, realm):
-    response = client.post("/connect/oauth2", {**authorization(scope="openid email"), "realm_id": realm.realm_id,
-                                                "decision": "approve"})
+    response = client.post(
+        "/connect/oauth2", {**authorization(scope="openid email"), "realm_id": realm.realm_id, "decision": "approve"}
+    )
     assert "realmId" not in callback_params(response)
 
 
@@ -141,8 +155,11 @@ def test_expired_code_is_refused(client, code):
 
 
 def test_code_exchange_needs_the_same_redirect_uri(client, code):
-    response = client.post(TOKEN_URL, {"grant_type": "authorization_code", "code": code,
-                                       "redirect_uri": "https://evil.example.test/cb"}, **basic())
+    response = client.post(
+        TOKEN_URL,
+        {"grant_type": "authorization_code", "code": code, "redirect_uri": "https://evil.example.test/cb"},
+        **basic(),
+    )
     assert response.status_code == 400
     assert response.json()["error"] == "invalid_grant"
 
@@ -155,8 +172,16 @@ def test_wrong_client_secret_is_invalid_client(client, code):
 
 
 def test_client_secret_post_is_accepted(client, code):
-    response = client.post(TOKEN_URL, {"grant_type": "authorization_code", "code": code, "redirect_uri": REDIRECT,
-                                       "client_id": DEFAULT_CLIENT_ID, "client_secret": DEFAULT_CLIENT_SECRET})
+    response = client.post(
+        TOKEN_URL,
+        {
+            "grant_type": "authorization_code",
+            "code": code,
+            "redirect_uri": REDIRECT,
+            "client_id": DEFAULT_CLIENT_ID,
+            "client_secret": DEFAULT_CLIENT_SECRET,
+        },
+    )
     assert response.status_code == 200
 
 
@@ -195,7 +220,8 @@ def test_access_token_ttl_comes_from_the_environment(client, code, monkeypatch):
     body = exchange(client, code).json()
     assert body["expires_in"] == 7
     OAuthGrant.objects.filter(access_token=body["access_token"]).update(
-        access_expires_at=timezone.now() - timedelta(seconds=1))
+        access_expires_at=timezone.now() - timedelta(seconds=1)
+    )
     response = client.get("/v1/openid_connect/userinfo", **bearer(body["access_token"]))
     assert response.status_code == 401
     assert response.json()["fault"]["error"][0]["detail"] == "Token expired"
@@ -203,8 +229,9 @@ def test_access_token_ttl_comes_from_the_environment(client, code, monkeypatch):
 
 def test_revoking_the_refresh_token_ends_the_grant(client, code):
     tokens = exchange(client, code).json()
-    response = client.post("/oauth2/v1/tokens/revoke", {"token": tokens["refresh_token"]},
-                           content_type="application/json", **basic())
+    response = client.post(
+        "/oauth2/v1/tokens/revoke", {"token": tokens["refresh_token"]}, content_type="application/json", **basic()
+    )
     assert response.status_code == 200
     assert refresh(client, tokens["refresh_token"]).json()["error"] == "invalid_grant"
     assert client.get("/v1/openid_connect/userinfo", **bearer(tokens["access_token"])).status_code == 401
@@ -212,17 +239,24 @@ def test_revoking_the_refresh_token_ends_the_grant(client, code):
 
 def test_revoke_needs_client_credentials(client, code):
     tokens = exchange(client, code).json()
-    response = client.post("/oauth2/v1/tokens/revoke", {"token": tokens["access_token"]},
-                           content_type="application/json", **basic(secret="nope"))
+    response = client.post(
+        "/oauth2/v1/tokens/revoke",
+        {"token": tokens["access_token"]},
+        content_type="application/json",
+        **basic(secret="nope"),
+    )
     assert response.status_code == 401
     assert OAuthGrant.objects.filter(revoked=False).count() == 1
 
 
-@pytest.mark.parametrize("path", [
-    "/.well-known/openid_configuration/",
-    "/.well-known/openid_sandbox_configuration/",
-    "/.well-known/openid-sandbox-configuration",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/.well-known/openid_configuration/",
+        "/.well-known/openid_sandbox_configuration/",
+        "/.well-known/openid-sandbox-configuration",
+    ],
+)
 def test_discovery_documents_point_at_this_server(client, path):
     body = client.get(path).json()
     assert body["authorization_endpoint"] == "http://testserver/connect/oauth2"

@@ -24,10 +24,20 @@ def put(realm, type_, qbo_id, document):
 def put_project(realm, qbo_id, name, parent_id):
     """A project as the Projects GraphQL API leaves it in the REST model: a sub-customer with IsProject."""
     parent = store.get(realm, "Customer", parent_id).document
-    return put(realm, "Customer", qbo_id, {
-        "DisplayName": name, "FullyQualifiedName": f"{parent['DisplayName']}:{name}", "Job": True,
-        "IsProject": True, "ParentRef": {"value": str(parent_id)}, "Level": 1, "Active": True,
-    })
+    return put(
+        realm,
+        "Customer",
+        qbo_id,
+        {
+            "DisplayName": name,
+            "FullyQualifiedName": f"{parent['DisplayName']}:{name}",
+            "Job": True,
+            "IsProject": True,
+            "ParentRef": {"value": str(parent_id)},
+            "Level": 1,
+            "Active": True,
+        },
+    )
 
 
 class Api:
@@ -43,8 +53,9 @@ class Api:
     def post(self, path: str, body, **params):
         data = body if isinstance(body, str | bytes) else codec.dumps(body)
         params.setdefault("minorversion", "75")
-        return self.client.post(self.url(path), data=data, content_type="application/json", query_params=params,
-                                **self.headers)
+        return self.client.post(
+            self.url(path), data=data, content_type="application/json", query_params=params, **self.headers
+        )
 
     def get(self, path: str, **params):
         params.setdefault("minorversion", "75")
@@ -56,8 +67,23 @@ class Api:
     def create(self, entity: str, body: dict, *, qbo_id=None) -> dict:
         """Create through the API and return the stored object (fails the test on a fault)."""
         if qbo_id is not None:
-            name = next(k for k in ("Customer", "Estimate", "Invoice", "ChangeOrder", "Payment", "Vendor", "Item",
-                                    "Account", "Term", "Bill", "Employee") if k.lower() == entity)
+            name = next(
+                k
+                for k in (
+                    "Customer",
+                    "Estimate",
+                    "Invoice",
+                    "ChangeOrder",
+                    "Payment",
+                    "Vendor",
+                    "Item",
+                    "Account",
+                    "Term",
+                    "Bill",
+                    "Employee",
+                )
+                if k.lower() == entity
+            )
             Counter.objects.update_or_create(realm=self.realm, name=name, defaults={"value": int(qbo_id) - 1})
         response = self.post(entity, body)
         assert response.status_code == 200, response.content
@@ -100,15 +126,26 @@ def plus_api(client, plus_realm):
 
 
 def build_company(realm):
-    """The objects Intuit's project examples (seed 001) refer to, under the same Ids."""
+    """The objects Intuit's project examples refer to, under the same Ids.
+
+    See tests/sandbox/fixtures/qbo_seed_001_project_examples.json.
+    """
     put(realm, "Account", 4, {"Name": "Services", "AccountType": "Income", "Active": True})
     put(realm, "Account", 5, {"Name": "Sales", "FullyQualifiedName": "Sales", "AccountType": "Income"})
     put(realm, "Account", 7, {"Name": "Billable Expense Income", "AccountType": "Income"})
-    put(realm, "Account", 18, {"Name": "Payments to deposit", "AccountType": "Other Current Asset",
-                               "AccountSubType": "UndepositedFunds"})
+    put(
+        realm,
+        "Account",
+        18,
+        {"Name": "Payments to deposit", "AccountType": "Other Current Asset", "AccountSubType": "UndepositedFunds"},
+    )
     put(realm, "Account", 20, {"Name": "Accounts Payable (A/P)", "AccountType": "Accounts Payable"})
-    put(realm, "Account", 86, {"Name": "Uniforms", "FullyQualifiedName": "General business expenses:Uniforms",
-                               "AccountType": "Expense"})
+    put(
+        realm,
+        "Account",
+        86,
+        {"Name": "Uniforms", "FullyQualifiedName": "General business expenses:Uniforms", "AccountType": "Expense"},
+    )
     income = {"value": "5", "name": "Sales"}
     put(realm, "Item", 1, {"Name": "Pest Control", "Type": "Service", "IncomeAccountRef": income})
     put(realm, "Item", 2, {"Name": "Hours", "Type": "Service", "IncomeAccountRef": income})
@@ -118,10 +155,26 @@ def build_company(realm):
     put(realm, "Term", 3, {"Name": "Net 30", "DueDays": 30, "Active": True})
     put(realm, "Vendor", 15, {"DisplayName": "Dianne's Auto Shop", "Active": True})
     put(realm, "Employee", 80, {"DisplayName": "Emily Platt", "GivenName": "Emily", "Active": True})
-    for qbo_id, name in [(1, "Test Customer"), (2, "Tets"), (13, "Demo Address Test 3"), (58, "Acme Construction Corp"),
-                         (83, "Amy's Bird Sanctuary")]:
-        put(realm, "Customer", qbo_id, {"DisplayName": name, "FullyQualifiedName": name, "Job": False,
-                                         "IsProject": False, "Level": 0, "Active": True})
+    for qbo_id, name in [
+        (1, "Test Customer"),
+        (2, "Tets"),
+        (13, "Demo Address Test 3"),
+        (58, "Acme Construction Corp"),
+        (83, "Amy's Bird Sanctuary"),
+    ]:
+        put(
+            realm,
+            "Customer",
+            qbo_id,
+            {
+                "DisplayName": name,
+                "FullyQualifiedName": name,
+                "Job": False,
+                "IsProject": False,
+                "Level": 0,
+                "Active": True,
+            },
+        )
     put_project(realm, 393363026, "Office Fit-out", 1)
     put_project(realm, 447322633, "Garden Shed", 2)
     put_project(realm, 493722274, "Pest Control Program", 13)
@@ -133,8 +186,17 @@ def build_company(realm):
 def _sales_tax(realm, rate):
     """A 9% sales tax as the company default: the change-order example charges 216.00 on 2400.00 of TAX lines."""
     put(realm, "TaxRate", 3, {"Name": "California", "RateValue": rate, "Active": True})
-    put(realm, "TaxCode", 2, {"Name": "California", "Active": True, "Taxable": True,
-                              "SalesTaxRateList": {"TaxRateDetail": [{"TaxRateRef": {"value": "3"}}]}})
+    put(
+        realm,
+        "TaxCode",
+        2,
+        {
+            "Name": "California",
+            "Active": True,
+            "Taxable": True,
+            "SalesTaxRateList": {"TaxRateDetail": [{"TaxRateRef": {"value": "3"}}]},
+        },
+    )
     from sandbox.rest import company
 
     prefs = company.ensure(realm, "Preferences")
@@ -147,5 +209,3 @@ def _sales_tax(realm, rate):
 def seeded(realm):
     build_company(realm)
     return realm
-
-

@@ -1,4 +1,4 @@
-"""GET cdc (API-FACTS.md section 2 "Change Data Capture")."""
+"""GET cdc (docs/quickbooks-api.md, Change Data Capture)."""
 
 from datetime import timedelta
 
@@ -21,10 +21,24 @@ def test_cdc_groups_changes_by_entity_with_deleted_stubs_last(api, seeded):
     since = timezone.now() - timedelta(days=1)
     earlier = timezone.now() - timedelta(hours=2)
     store.create(seeded, "Customer", {"DisplayName": "Changed Earlier"}, at=earlier)
-    gone = api.create("estimate", {"CustomerRef": {"value": "1"}, "Line": [
-        {"Amount": 5, "DetailType": "SalesItemLineDetail", "SalesItemLineDetail": {"ItemRef": {"value": "1"}}}]})
-    kept = api.create("estimate", {"CustomerRef": {"value": "2"}, "Line": [
-        {"Amount": 6, "DetailType": "SalesItemLineDetail", "SalesItemLineDetail": {"ItemRef": {"value": "1"}}}]})
+    gone = api.create(
+        "estimate",
+        {
+            "CustomerRef": {"value": "1"},
+            "Line": [
+                {"Amount": 5, "DetailType": "SalesItemLineDetail", "SalesItemLineDetail": {"ItemRef": {"value": "1"}}}
+            ],
+        },
+    )
+    kept = api.create(
+        "estimate",
+        {
+            "CustomerRef": {"value": "2"},
+            "Line": [
+                {"Amount": 6, "DetailType": "SalesItemLineDetail", "SalesItemLineDetail": {"ItemRef": {"value": "1"}}}
+            ],
+        },
+    )
     api.post("estimate", {"Id": gone["Id"], "SyncToken": "0"}, operation="delete")
     body = body_of(cdc(api, "Customer,Estimate", since))
     customers, estimates = body["CDCResponse"][0]["QueryResponse"]
@@ -61,7 +75,8 @@ def test_cdc_returns_at_most_1000_objects_in_all(api, realm):
         store.create(realm, "Class", {"Name": f"Class {n}"}, at=moment)
     store.create(realm, "Department", {"Name": "Late"}, at=moment)
     classes, departments = body_of(cdc(api, "Class,Department", moment - timedelta(minutes=1)))["CDCResponse"][0][
-        "QueryResponse"]
+        "QueryResponse"
+    ]
     assert classes["maxResults"] == 1000 and len(classes["Class"]) == 1000
     assert departments == {}
 

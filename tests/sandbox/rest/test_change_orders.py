@@ -1,4 +1,5 @@
-"""Change-order rules (seed 001 "Change orders"; API-FACTS.md section 5 "ChangeOrder")."""
+"""Change-order rules (change_order_* in tests/sandbox/fixtures/qbo_seed_001_project_examples.json;
+docs/quickbooks-api.md, Change orders)."""
 
 import copy
 from decimal import Decimal
@@ -16,9 +17,16 @@ PROJECT = "39298034"
 
 
 def line(amount, estimate_id=None, item="7"):
-    result = {"Amount": amount, "DetailType": "SalesItemLineDetail",
-              "SalesItemLineDetail": {"ItemRef": {"value": item}, "Qty": 1, "UnitPrice": amount,
-                                      "TaxCodeRef": {"value": "NON"}}}
+    result = {
+        "Amount": amount,
+        "DetailType": "SalesItemLineDetail",
+        "SalesItemLineDetail": {
+            "ItemRef": {"value": item},
+            "Qty": 1,
+            "UnitPrice": amount,
+            "TaxCodeRef": {"value": "NON"},
+        },
+    }
     if estimate_id:
         result["LinkedTxn"] = [{"TxnId": estimate_id, "TxnType": "Estimate"}]
     return result
@@ -32,8 +40,11 @@ def estimate(api, project=PROJECT, amount=1000):
 
 
 def change_order(estimate_id, *lines, project=PROJECT):
-    return {"CustomerRef": {"value": "58"}, "ProjectRef": {"value": project},
-            "Line": list(lines) or [line(100, estimate_id)]}
+    return {
+        "CustomerRef": {"value": "58"},
+        "ProjectRef": {"value": project},
+        "Line": list(lines) or [line(100, estimate_id)],
+    }
 
 
 def test_change_order_line_must_link_the_parent_estimate(api, seeded):
@@ -86,8 +97,11 @@ def test_change_order_linked_to_a_missing_estimate_is_610(api, seeded):
 
 def test_change_orders_need_the_advanced_plan(plus_api, plus_realm):
     build_company(plus_realm)
-    for response in (plus_api.post("changeorder", change_order("1")), plus_api.get("changeorder/1"),
-                     plus_api.query("select * from ChangeOrder")):
+    for response in (
+        plus_api.post("changeorder", change_order("1")),
+        plus_api.get("changeorder/1"),
+        plus_api.query("select * from ChangeOrder"),
+    ):
         assert response.status_code == 400
         error = fault_of(response)
         assert error["code"] == "5020" and error["Message"] == "Permission Denied Error"
@@ -96,8 +110,9 @@ def test_change_orders_need_the_advanced_plan(plus_api, plus_realm):
 def test_full_update_replaces_the_line_list(api, seeded):
     parent = estimate(api)
     created = api.create("changeorder", change_order(parent["Id"], line(100, parent["Id"]), line(50, parent["Id"])))
-    updated = api.create("changeorder", {**change_order(parent["Id"], line(70, parent["Id"])),
-                                         "Id": created["Id"], "SyncToken": "0"})
+    updated = api.create(
+        "changeorder", {**change_order(parent["Id"], line(70, parent["Id"])), "Id": created["Id"], "SyncToken": "0"}
+    )
     assert [x["Amount"] for x in updated["Line"]] == [Decimal("70.00"), Decimal("70.00")]
     assert updated["TotalAmt"] == Decimal("70.00") and updated["SyncToken"] == "1"
 

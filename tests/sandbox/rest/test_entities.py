@@ -36,8 +36,10 @@ def test_sub_customer_is_a_job_with_a_full_name_but_not_a_project(api):
 
 def test_is_project_sent_by_a_client_is_ignored(api):
     parent = api.create("customer", {"DisplayName": "Okafor Residence"})
-    child = api.create("customer", {"DisplayName": "Pretend Project", "Job": True, "IsProject": True,
-                                    "ParentRef": {"value": parent["Id"]}})
+    child = api.create(
+        "customer",
+        {"DisplayName": "Pretend Project", "Job": True, "IsProject": True, "ParentRef": {"value": parent["Id"]}},
+    )
     assert child["IsProject"] is False
 
 
@@ -64,8 +66,16 @@ def test_customer_without_any_name_is_rejected(api):
 
 
 def test_read_only_fields_sent_by_clients_are_recomputed(api):
-    customer = api.create("customer", {"DisplayName": "Lee", "FullyQualifiedName": "Wrong:Name", "Level": 3,
-                                       "MetaData": {"CreateTime": "2001-01-01T00:00:00-08:00"}, "BalanceWithJobs": 9})
+    customer = api.create(
+        "customer",
+        {
+            "DisplayName": "Lee",
+            "FullyQualifiedName": "Wrong:Name",
+            "Level": 3,
+            "MetaData": {"CreateTime": "2001-01-01T00:00:00-08:00"},
+            "BalanceWithJobs": 9,
+        },
+    )
     assert customer["FullyQualifiedName"] == "Lee" and customer["Level"] == 0
     assert customer["MetaData"]["CreateTime"] != "2001-01-01T00:00:00-08:00"
     assert customer["BalanceWithJobs"] == 0
@@ -73,8 +83,9 @@ def test_read_only_fields_sent_by_clients_are_recomputed(api):
 
 def test_full_update_clears_omitted_fields_and_bumps_sync_token(api):
     customer = api.create("customer", {"DisplayName": "Lee", "Notes": "gate code 1234", "CompanyName": "Lee LLC"})
-    updated = api.create("customer", {"Id": customer["Id"], "SyncToken": "0", "DisplayName": "Lee",
-                                      "CompanyName": "Lee Inc"})
+    updated = api.create(
+        "customer", {"Id": customer["Id"], "SyncToken": "0", "DisplayName": "Lee", "CompanyName": "Lee Inc"}
+    )
     assert updated["SyncToken"] == "1" and updated["CompanyName"] == "Lee Inc" and "Notes" not in updated
 
 
@@ -85,8 +96,10 @@ def test_sparse_update_keeps_omitted_fields(api):
 
 
 def test_sparse_update_replaces_the_line_list_whole(api, seeded):
-    line = {"DetailType": "SalesItemLineDetail", "SalesItemLineDetail": {"ItemRef": {"value": "2"}, "Qty": 1,
-                                                                         "UnitPrice": 10}}
+    line = {
+        "DetailType": "SalesItemLineDetail",
+        "SalesItemLineDetail": {"ItemRef": {"value": "2"}, "Qty": 1, "UnitPrice": 10},
+    }
     invoice = api.create("invoice", {"CustomerRef": {"value": "1"}, "Line": [line, line]})
     updated = api.create("invoice", {"Id": invoice["Id"], "SyncToken": "0", "sparse": True, "Line": [line]})
     assert [x["DetailType"] for x in updated["Line"]] == ["SalesItemLineDetail", "SubTotalLineDetail"]
@@ -116,8 +129,15 @@ def test_name_lists_cannot_be_deleted_but_can_be_made_inactive(api):
 
 
 def test_delete_answers_the_deleted_stub_and_the_object_is_gone(api, seeded):
-    estimate = api.create("estimate", {"CustomerRef": {"value": "1"}, "Line": [{"Amount": 5, "DetailType":
-                                       "SalesItemLineDetail", "SalesItemLineDetail": {"ItemRef": {"value": "1"}}}]})
+    estimate = api.create(
+        "estimate",
+        {
+            "CustomerRef": {"value": "1"},
+            "Line": [
+                {"Amount": 5, "DetailType": "SalesItemLineDetail", "SalesItemLineDetail": {"ItemRef": {"value": "1"}}}
+            ],
+        },
+    )
     body = body_of(api.post("estimate", {"Id": estimate["Id"], "SyncToken": "0"}, operation="delete"))
     assert body["Estimate"] == {"Id": estimate["Id"], "SyncToken": "1", "status": "Deleted", "domain": "QBO"}
     response = api.get(f"estimate/{estimate['Id']}")
@@ -125,8 +145,15 @@ def test_delete_answers_the_deleted_stub_and_the_object_is_gone(api, seeded):
 
 
 def test_delete_with_a_stale_sync_token_is_5010(api, seeded):
-    estimate = api.create("estimate", {"CustomerRef": {"value": "1"}, "Line": [{"Amount": 5, "DetailType":
-                                       "SalesItemLineDetail", "SalesItemLineDetail": {"ItemRef": {"value": "1"}}}]})
+    estimate = api.create(
+        "estimate",
+        {
+            "CustomerRef": {"value": "1"},
+            "Line": [
+                {"Amount": 5, "DetailType": "SalesItemLineDetail", "SalesItemLineDetail": {"ItemRef": {"value": "1"}}}
+            ],
+        },
+    )
     response = api.post("estimate", {"Id": estimate["Id"], "SyncToken": "7"}, operation="delete")
     assert fault_of(response)["code"] == "5010"
 
@@ -184,8 +211,15 @@ def test_company_info_is_read_by_realm_id(api, realm):
 def test_preferences_are_read_and_sparse_updated(api):
     prefs = body_of(api.get("preferences"))["Preferences"]
     assert {"Name": "ProjectsEnabled", "Value": "true"} in prefs["OtherPrefs"]["NameValue"]
-    updated = api.create("preferences", {"Id": prefs["Id"], "SyncToken": prefs["SyncToken"], "sparse": True,
-                                         "AccountingInfoPrefs": {"TrackDepartments": False}})
+    updated = api.create(
+        "preferences",
+        {
+            "Id": prefs["Id"],
+            "SyncToken": prefs["SyncToken"],
+            "sparse": True,
+            "AccountingInfoPrefs": {"TrackDepartments": False},
+        },
+    )
     assert updated["AccountingInfoPrefs"] == {"TrackDepartments": False}
     assert "OtherPrefs" in updated
 
@@ -204,8 +238,8 @@ def test_private_project_fields_of_other_parts_are_hidden_and_survive_rest_updat
 def test_rest_full_update_of_a_project_keeps_it_a_project(api, seeded):
     put_project(seeded, 777, "Deck", 58)
     read = body_of(api.get("customer/777"))["Customer"]
-    updated = api.create("customer", {"Id": "777", "SyncToken": read["SyncToken"], "DisplayName": "Deck",
-                                      "ParentRef": {"value": "58"}, "Job": True})
+    updated = api.create(
+        "customer",
+        {"Id": "777", "SyncToken": read["SyncToken"], "DisplayName": "Deck", "ParentRef": {"value": "58"}, "Job": True},
+    )
     assert updated["IsProject"] is True
-
-

@@ -1,4 +1,4 @@
-"""The query endpoint: language, paging, defaults and faults (API-FACTS.md section 2 "Query language")."""
+"""The query endpoint: language, paging, defaults and faults (docs/quickbooks-api.md, Queries)."""
 
 from datetime import date, timedelta
 
@@ -30,15 +30,20 @@ def customers(api):
 
 def test_select_star_answers_entities_with_paging_fields(api, customers):
     result = rows(api, "select * from Customer")
-    assert [c["DisplayName"] for c in result["Customer"]] == ["Alder Homes", "Birch & Co", "Cedar O'Neil",
-                                                              "Dogwood Ltd"]
+    assert [c["DisplayName"] for c in result["Customer"]] == [
+        "Alder Homes",
+        "Birch & Co",
+        "Cedar O'Neil",
+        "Dogwood Ltd",
+    ]
     assert result["startPosition"] == 1 and result["maxResults"] == 4
 
 
 def test_name_lists_default_to_active_only(api, customers):
     assert len(rows(api, "SELECT * FROM Customer WHERE Active IN (true, false)")["Customer"]) == 5
     assert [c["DisplayName"] for c in rows(api, "SELECT * FROM Customer WHERE Active = false")["Customer"]] == [
-        "Elm Street"]
+        "Elm Street"
+    ]
 
 
 def test_count_returns_total_count(api, customers):
@@ -55,10 +60,15 @@ def test_strings_escape_quotes_with_backslash(api, customers):
 
 
 def test_like_supports_percent_on_indexed_and_document_fields(api, customers):
-    assert [c["DisplayName"] for c in rows(api, "select * from Customer where DisplayName LIKE '%o%'")["Customer"]] \
-        == ["Alder Homes", "Birch & Co", "Cedar O'Neil", "Dogwood Ltd"]
-    assert [c["DisplayName"] for c in rows(api, "select * from Customer where CompanyName LIKE 'B%CO'")[
-        "Customer"]] == ["Birch & Co"]
+    assert [c["DisplayName"] for c in rows(api, "select * from Customer where DisplayName LIKE '%o%'")["Customer"]] == [
+        "Alder Homes",
+        "Birch & Co",
+        "Cedar O'Neil",
+        "Dogwood Ltd",
+    ]
+    assert [
+        c["DisplayName"] for c in rows(api, "select * from Customer where CompanyName LIKE 'B%CO'")["Customer"]
+    ] == ["Birch & Co"]
 
 
 def test_orderby_startposition_and_maxresults_page_the_result(api, customers):
@@ -79,8 +89,10 @@ def test_id_in_and_comparisons(api, customers):
 
 
 def test_reference_fields_and_txn_dates_filter_transactions(api, seeded):
-    line = {"DetailType": "SalesItemLineDetail", "SalesItemLineDetail": {"ItemRef": {"value": "2"}, "Qty": 1,
-                                                                         "UnitPrice": 10}}
+    line = {
+        "DetailType": "SalesItemLineDetail",
+        "SalesItemLineDetail": {"ItemRef": {"value": "2"}, "Qty": 1, "UnitPrice": 10},
+    }
     for customer, day in (("1", "2024-01-05"), ("2", "2024-02-05"), ("1", "2024-03-05")):
         api.create("invoice", {"CustomerRef": {"value": customer}, "TxnDate": day, "Line": [line]})
     result = rows(api, "select * from Invoice where CustomerRef = '1' and TxnDate >= '2024-02-01'")
@@ -100,8 +112,9 @@ def test_last_updated_time_filters_by_the_second(api, customers):
 
 
 def test_query_by_post_with_application_text_body(api, customers):
-    response = api.client.post(api.url("query"), data="select count(*) from Customer", content_type="application/text",
-                               **api.headers)
+    response = api.client.post(
+        api.url("query"), data="select count(*) from Customer", content_type="application/text", **api.headers
+    )
     assert body_of(response)["QueryResponse"] == {"totalCount": 4}
 
 
@@ -111,8 +124,16 @@ def test_maxresults_over_1000_is_a_query_validation_error(api):
     assert fault_of(response)["Detail"] == "QueryValidationError: value 1500 is too large. Max allowed value is 1000"
 
 
-@pytest.mark.parametrize("statement", ["select from Customer", "select * from Customer where Name = 'a' OR Id = '1'",
-                                       "select * Customer", "select * from Customer where Id ~ 3", ""])
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "select from Customer",
+        "select * from Customer where Name = 'a' OR Id = '1'",
+        "select * Customer",
+        "select * from Customer where Id ~ 3",
+        "",
+    ],
+)
 def test_malformed_query_is_a_parser_error(api, statement):
     response = api.query(statement)
     assert response.status_code == 400
@@ -127,8 +148,10 @@ def test_odd_literals_do_not_break_the_prefilter(api, customers):
 
 
 def test_parser_reads_every_clause():
-    query = parse("SELECT * FROM Invoice WHERE TxnDate > '2024-01-01' AND DocNumber LIKE 'A%' "
-                  "ORDER BY TxnDate DESC STARTPOSITION 3 MAXRESULTS 7")
+    query = parse(
+        "SELECT * FROM Invoice WHERE TxnDate > '2024-01-01' AND DocNumber LIKE 'A%' "
+        "ORDER BY TxnDate DESC STARTPOSITION 3 MAXRESULTS 7"
+    )
     assert query.entity == "Invoice" and [c.op for c in query.where] == [">", "LIKE"]
     assert query.order == [("TxnDate", True)] and (query.start, query.max_results) == (3, 7)
 
@@ -136,13 +159,23 @@ def test_parser_reads_every_clause():
 def test_paging_through_thousands_of_bulk_rows_is_exact(api, realm):
     """A few thousand bulk-inserted invoices: SQL paging must return every row once, in order."""
     start, moment = date(2024, 1, 1), timezone.now()
-    Entity.objects.bulk_create([
-        Entity(realm=realm, type="Invoice", qbo_id=n, name=f"INV-{n:05d}", txn_date=start + timedelta(days=n % 400),
-               created_at=moment, updated_at=moment,
-               document_json=f'{{"Id":"{n}","DocNumber":"INV-{n:05d}","TxnDate":"'
-                             f'{(start + timedelta(days=n % 400)).isoformat()}","TotalAmt":{n}.00}}')
-        for n in range(1, 3501)
-    ], batch_size=500)
+    Entity.objects.bulk_create(
+        [
+            Entity(
+                realm=realm,
+                type="Invoice",
+                qbo_id=n,
+                name=f"INV-{n:05d}",
+                txn_date=start + timedelta(days=n % 400),
+                created_at=moment,
+                updated_at=moment,
+                document_json=f'{{"Id":"{n}","DocNumber":"INV-{n:05d}","TxnDate":"'
+                f'{(start + timedelta(days=n % 400)).isoformat()}","TotalAmt":{n}.00}}',
+            )
+            for n in range(1, 3501)
+        ],
+        batch_size=500,
+    )
     seen = []
     for position in range(1, 3501, 1000):
         page = rows(api, f"select * from Invoice startposition {position} maxresults 1000")  # noqa: S608

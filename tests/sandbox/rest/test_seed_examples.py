@@ -1,4 +1,4 @@
-"""Intuit's own REST examples (seeds 000 and 001), replayed against the simulator.
+"""Intuit's own REST examples (tests/sandbox/fixtures/qbo_seed_000_*.json and qbo_seed_001_*.json), replayed.
 
 Each test sends the documented request and checks the documented response: the computed amounts, the
 defaults QuickBooks fills in, the references it names, the Id/SyncToken bookkeeping and the error wording.
@@ -25,8 +25,10 @@ def example(name):
 
 
 def lines_without_ids(document):
-    return [{k: v for k, v in line.items() if k not in ("Id", "LineNum", "CustomExtensions", "LinkedTxn")}
-            for line in document["Line"]]
+    return [
+        {k: v for k, v in line.items() if k not in ("Id", "LineNum", "CustomExtensions", "LinkedTxn")}
+        for line in document["Line"]
+    ]
 
 
 def test_invoice_with_project_ref_gets_totals_due_date_and_item_account(api, seeded):
@@ -37,8 +39,17 @@ def test_invoice_with_project_ref_gets_totals_due_date_and_item_account(api, see
     invoice, expected = body["Invoice"], documented["Invoice"]
     assert set(body) == {"Invoice", "time"}
     assert invoice["SyncToken"] == "0" and invoice["Id"].isdigit()
-    for field in ("TxnDate", "CurrencyRef", "LinkedTxn", "ProjectRef", "CustomerRef", "SalesTermRef", "DueDate",
-                  "TotalAmt", "Balance"):
+    for field in (
+        "TxnDate",
+        "CurrencyRef",
+        "LinkedTxn",
+        "ProjectRef",
+        "CustomerRef",
+        "SalesTermRef",
+        "DueDate",
+        "TotalAmt",
+        "Balance",
+    ):
         assert invoice[field] == expected[field], field
     assert invoice["Line"] == expected["Line"]
     assert set(invoice["MetaData"]) >= {"CreateTime", "LastUpdatedTime"}
@@ -52,8 +63,18 @@ def test_project_estimate_applies_percent_discount_after_subtotal(api, seeded):
     assert [line["DetailType"] for line in estimate["Line"]] == [line["DetailType"] for line in expected["Line"]]
     assert [line["Amount"] for line in estimate["Line"]] == [Decimal("35.00"), Decimal("35.00"), Decimal("3.50")]
     assert estimate["Line"][2]["DiscountLineDetail"] == expected["Line"][2]["DiscountLineDetail"]
-    for field in ("TxnStatus", "ProjectRef", "CurrencyRef", "CustomerMemo", "ApplyTaxAfterDiscount", "PrintStatus",
-                  "EmailStatus", "BillEmail", "domain", "sparse"):
+    for field in (
+        "TxnStatus",
+        "ProjectRef",
+        "CurrencyRef",
+        "CustomerMemo",
+        "ApplyTaxAfterDiscount",
+        "PrintStatus",
+        "EmailStatus",
+        "BillEmail",
+        "domain",
+        "sparse",
+    ):
         assert estimate[field] == expected[field], field
     assert estimate["TxnTaxDetail"]["TotalTax"] == 0
 
@@ -72,8 +93,15 @@ def test_sales_receipt_with_line_project_ref_is_paid_in_full(api, seeded):
     request, documented = example("sales_receipt_with_line_project")
     receipt = body_of(api.post("salesreceipt", request))["SalesReceipt"]
     expected = documented["SalesReceipt"]
-    for field in ("TotalAmt", "Balance", "DepositToAccountRef", "ApplyTaxAfterDiscount", "PrintStatus", "EmailStatus",
-                  "CurrencyRef"):
+    for field in (
+        "TotalAmt",
+        "Balance",
+        "DepositToAccountRef",
+        "ApplyTaxAfterDiscount",
+        "PrintStatus",
+        "EmailStatus",
+        "CurrencyRef",
+    ):
         assert receipt[field] == expected[field], field
     assert [line["Amount"] for line in receipt["Line"]] == [Decimal("35.00"), Decimal("35.00")]
     assert receipt["Line"][0]["SalesItemLineDetail"]["ItemAccountRef"] == {"value": "5", "name": "Sales"}
@@ -114,12 +142,27 @@ def test_project_estimate_on_plus_becomes_a_financial_proposal_without_project_r
 
 
 def _parent_estimate(api):
-    return api.create("estimate", {
-        "CustomerRef": {"value": "58"}, "ProjectRef": {"value": "39298034"}, "TxnDate": "2024-09-01",
-        "Line": [{"Amount": 10000, "DetailType": "SalesItemLineDetail",
-                  "SalesItemLineDetail": {"ItemRef": {"value": "7"}, "Qty": 100, "UnitPrice": 100,
-                                          "TaxCodeRef": {"value": "NON"}}}],
-    }, qbo_id=512)
+    return api.create(
+        "estimate",
+        {
+            "CustomerRef": {"value": "58"},
+            "ProjectRef": {"value": "39298034"},
+            "TxnDate": "2024-09-01",
+            "Line": [
+                {
+                    "Amount": 10000,
+                    "DetailType": "SalesItemLineDetail",
+                    "SalesItemLineDetail": {
+                        "ItemRef": {"value": "7"},
+                        "Qty": 100,
+                        "UnitPrice": 100,
+                        "TaxCodeRef": {"value": "NON"},
+                    },
+                }
+            ],
+        },
+        qbo_id=512,
+    )
 
 
 def test_change_order_lifecycle_replays_the_documented_create_read_update_delete(api, seeded):
@@ -128,29 +171,72 @@ def test_change_order_lifecycle_replays_the_documented_create_read_update_delete
     created = api.create("changeorder", request, qbo_id=621)
     expected = documented["ChangeOrder"]
     assert created["Id"] == "621" and created["SyncToken"] == "0"
-    for field in ("DocNumber", "TxnDate", "ExpirationDate", "TxnStatus", "LinkedTxn", "ProjectRef", "CustomerRef",
-                  "CustomerMemo", "PrivateNote", "TxnTaxDetail", "TotalAmt", "ApplyTaxAfterDiscount", "PrintStatus",
-                  "EmailStatus", "BillEmail"):
+    for field in (
+        "DocNumber",
+        "TxnDate",
+        "ExpirationDate",
+        "TxnStatus",
+        "LinkedTxn",
+        "ProjectRef",
+        "CustomerRef",
+        "CustomerMemo",
+        "PrivateNote",
+        "TxnTaxDetail",
+        "TotalAmt",
+        "ApplyTaxAfterDiscount",
+        "PrintStatus",
+        "EmailStatus",
+        "BillEmail",
+    ):
         assert created[field] == expected[field], field
     assert created["Line"] == expected["Line"]
     # The page shows "TotalCostAmt": 1616.00, which no line adds up to; the line costs are 600 + 1000.
     assert created["TotalCostAmount"] == Decimal("1600.00") == request["TotalCostAmount"]
 
-    accepted = {"Id": "621", "SyncToken": "0", "sparse": True, "TxnStatus": "Accepted", "AcceptedBy": "John Smith",
-                "AcceptedDate": "2024-09-16"}
+    accepted = {
+        "Id": "621",
+        "SyncToken": "0",
+        "sparse": True,
+        "TxnStatus": "Accepted",
+        "AcceptedBy": "John Smith",
+        "AcceptedDate": "2024-09-16",
+    }
     assert body_of(api.post("changeorder", accepted))["ChangeOrder"]["SyncToken"] == "1"
 
     read = body_of(api.get("changeorder/621"))
     _, documented_read = example("change_order_read")
-    for field in ("Id", "SyncToken", "DocNumber", "TxnDate", "TxnStatus", "AcceptedBy", "AcceptedDate", "LinkedTxn",
-                  "ProjectRef", "CustomerRef", "TotalAmt", "TxnTaxDetail"):
+    for field in (
+        "Id",
+        "SyncToken",
+        "DocNumber",
+        "TxnDate",
+        "TxnStatus",
+        "AcceptedBy",
+        "AcceptedDate",
+        "LinkedTxn",
+        "ProjectRef",
+        "CustomerRef",
+        "TotalAmt",
+        "TxnTaxDetail",
+    ):
         assert read["ChangeOrder"][field] == documented_read["ChangeOrder"][field], field
 
     request, documented = example("change_order_sparse_update")
     updated = body_of(api.post("changeorder", request))["ChangeOrder"]
     expected = documented["ChangeOrder"]
-    for field in ("Id", "SyncToken", "DocNumber", "TxnStatus", "AcceptedBy", "AcceptedDate", "ProjectRef",
-                  "CustomerRef", "LinkedTxn", "TotalAmt", "TxnTaxDetail"):
+    for field in (
+        "Id",
+        "SyncToken",
+        "DocNumber",
+        "TxnStatus",
+        "AcceptedBy",
+        "AcceptedDate",
+        "ProjectRef",
+        "CustomerRef",
+        "LinkedTxn",
+        "TotalAmt",
+        "TxnTaxDetail",
+    ):
         assert updated[field] == expected[field], field
     item_lines = [line for line in updated["Line"] if line["DetailType"] == "SalesItemLineDetail"]
     assert [line["Id"] for line in item_lines] == ["1", "2", "3"]
@@ -192,5 +278,3 @@ def test_project_ref_to_a_missing_customer_is_invalid_project_ref(api, seeded):
     request = copy.deepcopy(SEED_000["time_activity_with_customer"]["request"])
     request["ProjectRef"] = {"value": "999999"}
     assert fault_of(api.post("timeactivity", request))["Message"] == "Invalid ProjectRef"
-
-

@@ -28,13 +28,19 @@ def discovery(sandbox) -> dict:
 
 def authorize(sandbox, realm_id) -> str:
     """Consent page, then Approve: the authorization code from the redirect."""
-    params = {"client_id": sandbox.client_id, "response_type": "code", "scope": SCOPES,
-              "redirect_uri": REDIRECT, "state": "live-state"}
+    params = {
+        "client_id": sandbox.client_id,
+        "response_type": "code",
+        "scope": SCOPES,
+        "redirect_uri": REDIRECT,
+        "state": "live-state",
+    }
     url = discovery(sandbox)["authorization_endpoint"]
     page = requests.get(url, params=params, timeout=10)
     assert page.status_code == 200 and realm_id in page.text
-    approved = requests.post(url, data={**params, "realm_id": realm_id, "decision": "approve"},
-                             allow_redirects=False, timeout=10)
+    approved = requests.post(
+        url, data={**params, "realm_id": realm_id, "decision": "approve"}, allow_redirects=False, timeout=10
+    )
     assert approved.status_code == 302
     callback = {k: v[0] for k, v in parse_qs(urlsplit(approved.headers["Location"]).query).items()}
     assert callback["state"] == "live-state" and callback["realmId"] == realm_id
@@ -42,21 +48,26 @@ def authorize(sandbox, realm_id) -> str:
 
 
 def token_call(sandbox, **form) -> requests.Response:
-    return requests.post(discovery(sandbox)["token_endpoint"], data=form,
-                         auth=(sandbox.client_id, sandbox.client_secret), timeout=10)
+    return requests.post(
+        discovery(sandbox)["token_endpoint"], data=form, auth=(sandbox.client_id, sandbox.client_secret), timeout=10
+    )
 
 
 def connect(sandbox, realm_id) -> dict:
-    response = token_call(sandbox, grant_type="authorization_code", code=authorize(sandbox, realm_id),
-                          redirect_uri=REDIRECT)
+    response = token_call(
+        sandbox, grant_type="authorization_code", code=authorize(sandbox, realm_id), redirect_uri=REDIRECT
+    )
     assert response.status_code == 200, response.text
     return response.json()
 
 
 def create_customer(sandbox, realm_id, access_token, name, query="") -> requests.Response:
-    return requests.post(sandbox.url(f"v3/company/{realm_id}/customer{query}"), json={"DisplayName": name},
-                         headers={"Authorization": f"Bearer {access_token}", "Accept": "application/json"},
-                         timeout=10)
+    return requests.post(
+        sandbox.url(f"v3/company/{realm_id}/customer{query}"),
+        json={"DisplayName": name},
+        headers={"Authorization": f"Bearer {access_token}", "Accept": "application/json"},
+        timeout=10,
+    )
 
 
 def customer_count(sandbox, realm_id) -> int:
@@ -87,16 +98,31 @@ def test_oauth_flow_end_to_end_with_rotation_and_revocation(live_sandbox, realm_
     stale = token_call(live_sandbox, grant_type="refresh_token", refresh_token=first["refresh_token"])
     assert (stale.status_code, stale.json()["error"]) == (400, "invalid_grant")
     assert create_customer(live_sandbox, realm_id, tokens["access_token"], "Acme").status_code == 200
-    revoked = requests.post(discovery(live_sandbox)["revocation_endpoint"], json={"token": tokens["refresh_token"]},
-                            auth=(live_sandbox.client_id, live_sandbox.client_secret), timeout=10)
+    revoked = requests.post(
+        discovery(live_sandbox)["revocation_endpoint"],
+        json={"token": tokens["refresh_token"]},
+        auth=(live_sandbox.client_id, live_sandbox.client_secret),
+        timeout=10,
+    )
     assert revoked.status_code == 200
     assert create_customer(live_sandbox, realm_id, tokens["access_token"], "Too Late").status_code == 401
 
 
 def test_denied_consent_redirects_with_access_denied(live_sandbox, realm_id):
-    response = requests.post(live_sandbox.url("connect/oauth2"), allow_redirects=False, timeout=10, data={
-        "client_id": live_sandbox.client_id, "response_type": "code", "scope": SCOPES, "redirect_uri": REDIRECT,
-        "state": "s1", "realm_id": realm_id, "decision": "deny"})
+    response = requests.post(
+        live_sandbox.url("connect/oauth2"),
+        allow_redirects=False,
+        timeout=10,
+        data={
+            "client_id": live_sandbox.client_id,
+            "response_type": "code",
+            "scope": SCOPES,
+            "redirect_uri": REDIRECT,
+            "state": "s1",
+            "realm_id": realm_id,
+            "decision": "deny",
+        },
+    )
     assert response.status_code == 302
     assert parse_qs(urlsplit(response.headers["Location"]).query) == {"error": ["access_denied"], "state": ["s1"]}
 

@@ -13,8 +13,10 @@ from sandbox.webhooks import dispatcher
 from tests.sandbox.conftest import intuit_signature
 
 # Real commits (transaction=True): deliveries happen on commit, from the dispatcher's own thread.
-pytestmark = [pytest.mark.django_db(databases=["default", "sandbox"], transaction=True),
-              pytest.mark.urls("sandbox.urls")]
+pytestmark = [
+    pytest.mark.django_db(databases=["default", "sandbox"], transaction=True),
+    pytest.mark.urls("sandbox.urls"),
+]
 
 
 @pytest.fixture(autouse=True)
@@ -46,8 +48,11 @@ def test_legacy_notification_is_signed_with_the_verifier_token(client, realm, we
     [notification] = json.loads(got["body"])["eventNotifications"]
     assert notification["realmId"] == realm.realm_id
     assert notification["dataChangeEvent"]["entities"][0] == {
-        "name": "Customer", "id": str(customer.qbo_id), "operation": "Create",
-        "lastUpdated": notification["dataChangeEvent"]["entities"][0]["lastUpdated"]}
+        "name": "Customer",
+        "id": str(customer.qbo_id),
+        "operation": "Create",
+        "lastUpdated": notification["dataChangeEvent"]["entities"][0]["lastUpdated"],
+    }
 
 
 def test_cloudevents_endpoint_gets_an_event_array(client, realm, webhook_receiver):

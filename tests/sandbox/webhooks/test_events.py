@@ -27,7 +27,8 @@ def test_changes_reach_the_dispatcher_on_commit_only(django_capture_on_commit_ca
         callback()
     assert [(c.name, c.id, c.operation, c.realm_id) for c in submitted] == [
         ("Customer", str(customer.qbo_id), "Create", realm.realm_id),
-        ("Customer", str(customer.qbo_id), "Delete", realm.realm_id)]
+        ("Customer", str(customer.qbo_id), "Delete", realm.realm_id),
+    ]
 
 
 def test_committed_changes_show_in_state(client, django_capture_on_commit_callbacks, submitted):

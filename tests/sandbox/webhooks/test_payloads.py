@@ -9,15 +9,42 @@ AT = datetime(2026, 3, 5, 21, 42, 19, tzinfo=UTC)
 
 
 def test_legacy_payload_has_one_notification_per_realm_in_change_order():
-    changes = [Change("111", "Customer", "1", "Create", AT), Change("222", "Invoice", "9", "Update", AT),
-               Change("111", "Estimate", "4", "Delete", AT)]
-    assert legacy_payload(changes) == {"eventNotifications": [
-        {"realmId": "111", "dataChangeEvent": {"entities": [
-            {"name": "Customer", "id": "1", "operation": "Create", "lastUpdated": "2026-03-05T13:42:19-0800"},
-            {"name": "Estimate", "id": "4", "operation": "Delete", "lastUpdated": "2026-03-05T13:42:19-0800"}]}},
-        {"realmId": "222", "dataChangeEvent": {"entities": [
-            {"name": "Invoice", "id": "9", "operation": "Update", "lastUpdated": "2026-03-05T13:42:19-0800"}]}},
-    ]}
+    changes = [
+        Change("111", "Customer", "1", "Create", AT),
+        Change("222", "Invoice", "9", "Update", AT),
+        Change("111", "Estimate", "4", "Delete", AT),
+    ]
+    assert legacy_payload(changes) == {
+        "eventNotifications": [
+            {
+                "realmId": "111",
+                "dataChangeEvent": {
+                    "entities": [
+                        {
+                            "name": "Customer",
+                            "id": "1",
+                            "operation": "Create",
+                            "lastUpdated": "2026-03-05T13:42:19-0800",
+                        },
+                        {
+                            "name": "Estimate",
+                            "id": "4",
+                            "operation": "Delete",
+                            "lastUpdated": "2026-03-05T13:42:19-0800",
+                        },
+                    ]
+                },
+            },
+            {
+                "realmId": "222",
+                "dataChangeEvent": {
+                    "entities": [
+                        {"name": "Invoice", "id": "9", "operation": "Update", "lastUpdated": "2026-03-05T13:42:19-0800"}
+                    ]
+                },
+            },
+        ]
+    }
 
 
 def test_cloudevents_payload_carries_intuits_fields():
@@ -32,10 +59,18 @@ def test_cloudevents_payload_carries_intuits_fields():
 
 
 def test_cloudevents_types_name_the_verb():
-    types = [e["type"] for e in cloudevents_payload([Change("1", "Invoice", "2", op, AT)
-                                                     for op in ("Update", "Delete", "Void", "Merge")])]
-    assert types == ["qbo.invoice.updated.v1", "qbo.invoice.deleted.v1", "qbo.invoice.voided.v1",
-                     "qbo.invoice.merged.v1"]
+    types = [
+        e["type"]
+        for e in cloudevents_payload(
+            [Change("1", "Invoice", "2", op, AT) for op in ("Update", "Delete", "Void", "Merge")]
+        )
+    ]
+    assert types == [
+        "qbo.invoice.updated.v1",
+        "qbo.invoice.deleted.v1",
+        "qbo.invoice.voided.v1",
+        "qbo.invoice.merged.v1",
+    ]
 
 
 def test_signature_is_base64_hmac_sha256_of_the_body():
