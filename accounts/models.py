@@ -1,8 +1,10 @@
+from typing import ClassVar
+
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 
 
-class UserManager(BaseUserManager):
+class UserManager(BaseUserManager["User"]):
     """Users are found by email; there is no username."""
 
     use_in_migrations = True
@@ -28,16 +30,18 @@ class UserManager(BaseUserManager):
 class User(AbstractUser):
     """A person who signs in to Costline with their email address."""
 
-    username = None
-    first_name = None
-    last_name = None
+    # None removes the inherited field (Django's documented way); the stubs can only see a CharField there.
+    username = None  # type: ignore[assignment]
+    first_name = None  # type: ignore[assignment]
+    last_name = None  # type: ignore[assignment]
     name = models.CharField("full name", max_length=150, blank=True)
     email = models.EmailField("email address", unique=True)
 
     USERNAME_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
 
-    objects = UserManager()
+    # An email-keyed manager in place of AbstractUser's username-keyed one; the stubs type `objects` as the latter.
+    objects: ClassVar[UserManager] = UserManager()  # type: ignore[assignment]
 
     class Meta:
         ordering = ["email"]

@@ -34,13 +34,21 @@ def free_port() -> int:
 def setup_django(folder: str, base_url: str) -> None:
     """Both databases and the var folder in `folder`, settings aimed at the sandbox about to start."""
     sys.path.insert(0, str(ROOT))
-    os.environ.update({
-        "DEBUG": "1", "COSTLINE_VAR_DIR": folder, "DATABASE_URL": f"sqlite:///{folder}/app.sqlite3",
-        "SANDBOX_DATABASE_URL": f"sqlite:///{folder}/sandbox.sqlite3", "QBO_SANDBOX_URL": base_url,
-        "QBO_CLIENT_ID": CLIENT_ID, "QBO_CLIENT_SECRET": CLIENT_SECRET, "QBO_SANDBOX_CLIENT_ID": CLIENT_ID,
-        "QBO_SANDBOX_CLIENT_SECRET": CLIENT_SECRET, "QBO_REDIRECT_URI": "http://testserver/quickbooks/callback/",
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-    })
+    os.environ.update(
+        {
+            "DEBUG": "1",
+            "COSTLINE_VAR_DIR": folder,
+            "DATABASE_URL": f"sqlite:///{folder}/app.sqlite3",
+            "SANDBOX_DATABASE_URL": f"sqlite:///{folder}/sandbox.sqlite3",
+            "QBO_SANDBOX_URL": base_url,
+            "QBO_CLIENT_ID": CLIENT_ID,
+            "QBO_CLIENT_SECRET": CLIENT_SECRET,
+            "QBO_SANDBOX_CLIENT_ID": CLIENT_ID,
+            "QBO_SANDBOX_CLIENT_SECRET": CLIENT_SECRET,
+            "QBO_REDIRECT_URI": "http://testserver/quickbooks/callback/",
+            "DJANGO_SETTINGS_MODULE": "config.settings",
+        }
+    )
     os.environ.pop("REDIS_URL", None)
     import django
 
@@ -67,8 +75,13 @@ def start_sandbox(port: int, folder: str) -> subprocess.Popen:
     import requests
 
     log = open(os.path.join(folder, "qbo_sandbox.log"), "w")  # noqa: SIM115 - lives as long as the process
-    process = subprocess.Popen([sys.executable, "manage.py", "qbo_sandbox", f"127.0.0.1:{port}"],  # noqa: S603
-                               cwd=ROOT, env=dict(os.environ), stdout=log, stderr=subprocess.STDOUT)
+    process = subprocess.Popen(  # noqa: S603 - our own interpreter and command
+        [sys.executable, "manage.py", "qbo_sandbox", f"127.0.0.1:{port}"],
+        cwd=ROOT,
+        env=dict(os.environ),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -98,8 +111,12 @@ def connect():
     browser.force_login(user)
     authorize = browser.post(reverse("connect", args=[company.pk])).url
     params = dict(parse_qsl(urlsplit(authorize).query))
-    back = requests.post(authorize.split("?")[0], data={**params, "realm_id": REALM, "decision": "approve"},
-                         allow_redirects=False, timeout=30).headers["Location"]
+    back = requests.post(
+        authorize.split("?")[0],
+        data={**params, "realm_id": REALM, "decision": "approve"},
+        allow_redirects=False,
+        timeout=30,
+    ).headers["Location"]
     browser.get(back.removeprefix("http://testserver"))
     company.refresh_from_db()
     assert company.is_connected, f"connection failed: {company.connection_state}"
@@ -129,6 +146,7 @@ def timing_ingest() -> dict[str, float]:
                 return ingest(company, documents)
             finally:
                 spent[name] = spent.get(name, 0.0) + time.perf_counter() - began
+
         return run
 
     for name, entity in list(registry._pulled.items()):
@@ -179,8 +197,10 @@ def report(run, client, seconds: float, spent: dict[str, float]) -> None:
     pulled = {e.name: e for e in registry.pulled(run.company.connection.capabilities)}
     walls = entity_seconds(run)
     floor = empty = 0
-    print(f"\n{'entity':<16}{'source':>8}{'rows':>9}{'calls':>7}{'floor':>7}{'wall s':>8}{'e2e r/s':>9}"
-          f"{'ingest s':>10}{'ingest r/s':>11}")
+    print(
+        f"\n{'entity':<16}{'source':>8}{'rows':>9}{'calls':>7}{'floor':>7}{'wall s':>8}{'e2e r/s':>9}"
+        f"{'ingest s':>10}{'ingest r/s':>11}"
+    )
     for name, tally in run.counts.items():
         page = pull.GRAPHQL_PAGE if pulled[name].source == "graphql" else pull.PAGE_SIZE
         # A fetch entity's calls are its own function's business: its floor is what it used.
@@ -188,21 +208,31 @@ def report(run, client, seconds: float, spent: dict[str, float]) -> None:
         floor += entity_floor
         empty += entity_floor == 0 and pulled[name].source != "fetch"
         took, wall = spent.get(name, 0.0), walls.get(name, 0.0)
-        print(f"{name:<16}{pulled[name].source:>8}{tally['pulled']:>9}{tally.get('calls', 0):>7}{entity_floor:>7}"
-              f"{wall:>8.2f}{rate(tally['pulled'], wall):>9}{took:>10.2f}{rate(tally['pulled'], took):>11}")
+        print(
+            f"{name:<16}{pulled[name].source:>8}{tally['pulled']:>9}{tally.get('calls', 0):>7}{entity_floor:>7}"
+            f"{wall:>8.2f}{rate(tally['pulled'], wall):>9}{took:>10.2f}{rate(tally['pulled'], took):>11}"
+        )
     rows = sum(t["pulled"] for t in run.counts.values())
     print(f"\nrun {run.status}{': ' + run.error if run.error else ''}")
-    print(f"API calls: {run.api_calls}; floor {floor} = sum of ceil(rows/page) per entity (page 1000 REST, "
-          f"{pull.GRAPHQL_PAGE} GraphQL); +{run.api_calls - floor} over it: "
-          f"1 for QuickBooks' time, {empty} to learn an entity is empty, the rest short last pages after full ones")
-    print(f"HTTP replies by status: {client.statuses}; 429s seen: {client.statuses.get(STATUS_429, 0)}; "
-          f"limiter waits: {client.limiter.waited:.1f} s")
-    print(f"rows ingested: {rows:,} (written {sum(t['written'] for t in run.counts.values()):,}) "
-          f"in {seconds:.1f} s: {rows / seconds:,.0f} rows/s end to end")
+    print(
+        f"API calls: {run.api_calls}; floor {floor} = sum of ceil(rows/page) per entity (page 1000 REST, "
+        f"{pull.GRAPHQL_PAGE} GraphQL); +{run.api_calls - floor} over it: "
+        f"1 for QuickBooks' time, {empty} to learn an entity is empty, the rest short last pages after full ones"
+    )
+    print(
+        f"HTTP replies by status: {client.statuses}; 429s seen: {client.statuses.get(STATUS_429, 0)}; "
+        f"limiter waits: {client.limiter.waited:.1f} s"
+    )
+    print(
+        f"rows ingested: {rows:,} (written {sum(t['written'] for t in run.counts.values()):,}) "
+        f"in {seconds:.1f} s: {rows / seconds:,.0f} rows/s end to end"
+    )
     ingest = sum(spent.values())
-    print(f"of which ingest {ingest:.1f} s ({rows / ingest:,.0f} rows/s), "
-          f"QuickBooks replies {client.http_seconds:.1f} s (until headers), "
-          "the rest body download, JSON decoding and run bookkeeping")
+    print(
+        f"of which ingest {ingest:.1f} s ({rows / ingest:,.0f} rows/s), "
+        f"QuickBooks replies {client.http_seconds:.1f} s (until headers), "
+        "the rest body download, JSON decoding and run bookkeeping"
+    )
 
 
 def main() -> None:
@@ -230,9 +260,11 @@ def main() -> None:
             began, cpu, server = time.perf_counter(), time.process_time(), process_cpu(process.pid)
             run = pull_full(company=company, client=client)
             report(run, client, time.perf_counter() - began, spent)
-            print(f"CPU during the pull: this process {time.process_time() - cpu:.1f} s, the sandbox server "
-                  f"{process_cpu(process.pid) - server:.1f} s ({os.cpu_count()} cores; load before: "
-                  f"{', '.join(f'{n:.2f}' for n in load)})")
+            print(
+                f"CPU during the pull: this process {time.process_time() - cpu:.1f} s, the sandbox server "
+                f"{process_cpu(process.pid) - server:.1f} s ({os.cpu_count()} cores; load before: "
+                f"{', '.join(f'{n:.2f}' for n in load)})"
+            )
         finally:
             process.terminate()
             process.wait(timeout=10)

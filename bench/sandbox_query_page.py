@@ -43,7 +43,7 @@ def time_pages(realm, type_: str) -> list[float]:
     for start in range(0, total, PAGE):
         began = time.perf_counter()
         rows = Entity.objects.using("sandbox").filter(realm=realm, type=type_, deleted=False).order_by("qbo_id")
-        documents = [row.document for row in rows[start:start + PAGE]]
+        documents = [row.document for row in rows[start : start + PAGE]]
         times.append(time.perf_counter() - began)
         assert documents, "an empty page inside the counted range"
     return times
@@ -69,8 +69,10 @@ def time_query_language(realm, type_: str) -> str:
     except Exception as error:  # noqa: BLE001 - the engine is another engineer's work in progress; report, go on
         return f"query language: {type(error).__name__}: {error}"
     got = len(body.get("QueryResponse", body).get(type_, []))
-    return (f"{type_} via query language: {len(times)} pages: median {1000 * statistics.median(times):.1f} ms, "
-            f"p95 {1000 * percentile(times, 0.95):.1f} ms (last page: {got} rows)")
+    return (
+        f"{type_} via query language: {len(times)} pages: median {1000 * statistics.median(times):.1f} ms, "
+        f"p95 {1000 * percentile(times, 0.95):.1f} ms (last page: {got} rows)"
+    )
 
 
 def main() -> None:
@@ -90,13 +92,17 @@ def main() -> None:
         added = seed_scale(realm, customers=args.customers, transactions=args.transactions)
         seconds = time.perf_counter() - began
         rows = sum(added.values())
-        print(f"seeded {added} in {seconds:.1f} s: {rows / seconds:,.0f} rows/s, "
-              f"{added['transactions'] / seconds:,.0f} transactions/s")
+        print(
+            f"seeded {added} in {seconds:.1f} s: {rows / seconds:,.0f} rows/s, "
+            f"{added['transactions'] / seconds:,.0f} transactions/s"
+        )
         print(f"database file: {os.path.getsize(os.path.join(folder, 'sandbox.sqlite3')) / 1e6:.0f} MB")
         for type_ in ("Invoice", "Bill"):
             times = time_pages(realm, type_)
-            print(f"{type_}: {len(times)} pages of {PAGE}: median {1000 * statistics.median(times):.1f} ms, "
-                  f"p95 {1000 * percentile(times, 0.95):.1f} ms, max {1000 * max(times):.1f} ms")
+            print(
+                f"{type_}: {len(times)} pages of {PAGE}: median {1000 * statistics.median(times):.1f} ms, "
+                f"p95 {1000 * percentile(times, 0.95):.1f} ms, max {1000 * max(times):.1f} ms"
+            )
             print(time_query_language(realm, type_))
         connections.close_all()
 

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from projects.admin import SYNCED_READONLY
+from quickbooks.sync.admin import SyncedAdminMixin
 
 from .models import Budget, BudgetLine
 
@@ -8,17 +8,27 @@ from .models import Budget, BudgetLine
 class BudgetLineInline(admin.TabularInline):
     model = BudgetLine
     extra = 0
-    fields = ["sequence_id", "item_qbo_id", "account_qbo_id", "class_qbo_id", "location_qbo_id", "unit_cost",
-              "quantity", "amount", "date", "description"]
+    fields = [
+        "sequence_id",
+        "item_qbo_id",
+        "account_qbo_id",
+        "class_qbo_id",
+        "location_qbo_id",
+        "unit_cost",
+        "quantity",
+        "amount",
+        "date",
+        "description",
+    ]
 
 
 @admin.register(Budget)
-class BudgetAdmin(admin.ModelAdmin):
+class BudgetAdmin(SyncedAdminMixin, admin.ModelAdmin):
     list_display = ["name", "company", "project", "state", "start_date", "end_date", "total", "deleted", "sync_state"]
     list_filter = ["state", "deleted", "sync_state", "company"]
     search_fields = ["name", "qbo_id", "project__name"]
     list_select_related = ["company", "project"]
-    readonly_fields = [*SYNCED_READONLY, "total"]
+    readonly_fields = ["total"]
     raw_id_fields = ["project"]
     inlines = [BudgetLineInline]
 

@@ -2,8 +2,9 @@
 
 from django.db import models
 
-from projects.models import MONEY, QUANTITY, Project, unique_qbo_id
+from projects.models import Project
 from quickbooks.models import SyncedObject
+from quickbooks.models.fields import money_field, quantity_field, unique_qbo_id
 
 
 class Budget(SyncedObject):
@@ -20,7 +21,7 @@ class Budget(SyncedObject):
     start_date = models.DateField(null=True, blank=True)
     end_date = models.DateField(null=True, blank=True)
     state = models.CharField(max_length=8, choices=State, default=State.LOCKED)
-    total = models.DecimalField(**MONEY, default=0)
+    total = money_field(default=0)
     deleted = models.BooleanField(default=False)
     created_by = models.CharField(max_length=200, blank=True)
     updated_by = models.CharField(max_length=200, blank=True)
@@ -45,9 +46,9 @@ class BudgetLine(models.Model):
     account_qbo_id = models.CharField("account QuickBooks id", max_length=32, blank=True)
     class_qbo_id = models.CharField("class QuickBooks id", max_length=32, blank=True)
     location_qbo_id = models.CharField("location QuickBooks id", max_length=32, blank=True)
-    unit_cost = models.DecimalField(**QUANTITY, null=True, blank=True)
-    quantity = models.DecimalField(**QUANTITY, null=True, blank=True)
-    amount = models.DecimalField(**MONEY, default=0)
+    unit_cost = quantity_field(null=True, blank=True)
+    quantity = quantity_field(null=True, blank=True)
+    amount = money_field(default=0)
     description = models.TextField(blank=True)
     date = models.DateField(null=True, blank=True)
 

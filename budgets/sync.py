@@ -1,24 +1,24 @@
 """How project budgets follow QuickBooks' Budgets GraphQL API (QuickBooks Online Advanced).
 
-The API has no list-all query (API-FACTS section 6: "persist budgetId"): Costline pulls again the budgets whose
+The API has no list-all query (docs/quickbooks-api.md, Budgets): Costline pulls again the budgets whose
 ids it knows, and starts tracking a budget with `adopt_budget` once its id is known (created in Costline, or
 found elsewhere). A budget QuickBooks reports deleted (PNB-INPUT-024) is marked deleted here.
 """
 
 from django.db import transaction
 
-from projects.qbo import day, moment, money, number
-from projects.sync import link_projects_to, project_index, replace_lines
-from projects.upsert import SYNCED_FIELDS, Incoming, synced, upsert
+from projects.project.sync import link_projects_to, project_index
 from quickbooks.client import GraphQLError
+from quickbooks.sync.documents import day, moment, money, number
 from quickbooks.sync.registry import PulledEntity, register_pull
+from quickbooks.sync.upsert import SYNCED_FIELDS, Incoming, replace_lines, synced, upsert
 
 from .models import Budget, BudgetLine
 
 PULL_ORDER = 220
 PAGE_SIZE = 100
 GONE = {"PNB-INPUT-024", "BUDGET_DELETED", "BUDGET_NOT_FOUND"}
-# No syncToken: the public API rejects it (API-FACTS section 6).
+# No syncToken: the public API rejects it (docs/quickbooks-api.md, Budgets).
 BUDGET_QUERY = """
 query Budget($budgetId: ID!, $first: Int, $after: String) {
   businessPlanningBudget(budgetId: $budgetId) {
@@ -36,14 +36,25 @@ query Budget($budgetId: ID!, $first: Int, $after: String) {
 }
 """
 FIELDS = [
-    "name", "budget_type", "project_qbo_id", "project_id", "start_date", "end_date", "state", "total", "deleted",
-    "created_by", "updated_by", *SYNCED_FIELDS,
+    "name",
+    "budget_type",
+    "project_qbo_id",
+    "project_id",
+    "start_date",
+    "end_date",
+    "state",
+    "total",
+    "deleted",
+    "created_by",
+    "updated_by",
+    *SYNCED_FIELDS,
 ]
 
 
 def fetch_budget(client, budget_id: str) -> dict:
     """One budget with all its lines (budgetDetailsPaginated, page by page); a deleted one as a stub."""
-    lines, after = [], None
+    lines: list[dict] = []
+    after = None
     while True:
         try:
             data = client.graphql(BUDGET_QUERY, {"budgetId": budget_id, "first": PAGE_SIZE, "after": after})
@@ -69,23 +80,35 @@ def budget_values(document: dict, projects: dict[str, int]) -> dict:
     meta = document.get("budgetMetaData") or {}
     project = str(document.get("linkedEntityId") or "")
     return {
-        "name": document.get("budgetName") or "", "budget_type": document.get("budgetType") or "PROJECT",
-        "project_qbo_id": project, "project_id": projects.get(project),
-        "start_date": day(document.get("startDate")), "end_date": day(document.get("endDate")),
-        "state": document.get("state") or Budget.State.LOCKED, "total": money(document.get("total")),
-        "deleted": False, "created_by": meta.get("createdBy") or "", "updated_by": meta.get("lastUpdatedBy") or "",
+        "name": document.get("budgetName") or "",
+        "budget_type": document.get("budgetType") or "PROJECT",
+        "project_qbo_id": project,
+        "project_id": projects.get(project),
+        "start_date": day(document.get("startDate")),
+        "end_date": day(document.get("endDate")),
+        "state": document.get("state") or Budget.State.LOCKED,
+        "total": money(document.get("total")),
+        "deleted": False,
+        "created_by": meta.get("createdBy") or "",
+        "updated_by": meta.get("lastUpdatedBy") or "",
         **synced(document, updated_at=moment(meta.get("updatedAt"))),
     }
 
 
 def budget_line_values(line: dict) -> dict:
     return {
-        "sequence_id": str(line["sequenceId"]), "order": str(line.get("order") or ""),
-        "line_type": line.get("type") or "ITEM", "item_qbo_id": str(line.get("itemId") or ""),
-        "account_qbo_id": str(line.get("accountId") or ""), "class_qbo_id": str(line.get("klassId") or ""),
-        "location_qbo_id": str(line.get("locationId") or ""), "unit_cost": number(line.get("unitCost")),
-        "quantity": number(line.get("quantity")), "amount": money(line.get("amount")),
-        "description": line.get("description") or "", "date": day(line.get("date")),
+        "sequence_id": str(line["sequenceId"]),
+        "order": str(line.get("order") or ""),
+        "line_type": line.get("type") or "ITEM",
+        "item_qbo_id": str(line.get("itemId") or ""),
+        "account_qbo_id": str(line.get("accountId") or ""),
+        "class_qbo_id": str(line.get("klassId") or ""),
+        "location_qbo_id": str(line.get("locationId") or ""),
+        "unit_cost": number(line.get("unitCost")),
+        "quantity": number(line.get("quantity")),
+        "amount": money(line.get("amount")),
+        "description": line.get("description") or "",
+        "date": day(line.get("date")),
     }
 
 
@@ -119,6 +142,9 @@ def adopt_budget(company, budget_id: str, client) -> Budget:
 
 
 def register() -> None:
-    register_pull(PulledEntity("Budget", ingest_budgets, remove_budgets, order=PULL_ORDER, fetch=fetch_budgets,
-                               requires="budgets_api"))
+    register_pull(
+        PulledEntity(
+            "Budget", ingest_budgets, remove_budgets, order=PULL_ORDER, fetch=fetch_budgets, requires="budgets_api"
+        )
+    )
     link_projects_to(Budget)

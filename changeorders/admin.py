@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from projects.admin import SYNCED_READONLY
+from quickbooks.sync.admin import SyncedAdminMixin
 
 from .models import ChangeOrder, ChangeOrderLine
 
@@ -8,18 +8,26 @@ from .models import ChangeOrder, ChangeOrderLine
 class ChangeOrderLineInline(admin.TabularInline):
     model = ChangeOrderLine
     extra = 0
-    fields = ["line_num", "item_name", "description", "qty", "unit_price", "amount", "unit_cost", "cost_amount",
-              "linked_estimate_qbo_id"]
+    fields = [
+        "line_num",
+        "item_name",
+        "description",
+        "qty",
+        "unit_price",
+        "amount",
+        "unit_cost",
+        "cost_amount",
+        "linked_estimate_qbo_id",
+    ]
 
 
 @admin.register(ChangeOrder)
-class ChangeOrderAdmin(admin.ModelAdmin):
-    list_display = ["doc_number", "company", "project", "estimate", "txn_date", "status", "total_amount",
-                    "sync_state"]
+class ChangeOrderAdmin(SyncedAdminMixin, admin.ModelAdmin):
+    list_display = ["doc_number", "company", "project", "estimate", "txn_date", "status", "total_amount", "sync_state"]
     list_filter = ["status", "sync_state", "company"]
     search_fields = ["doc_number", "customer_name", "project__name", "estimate_qbo_id", "qbo_id"]
     list_select_related = ["company", "project", "estimate"]
-    readonly_fields = [*SYNCED_READONLY, "total_amount", "total_cost_amount", "total_tax"]
+    readonly_fields = ["total_amount", "total_cost_amount", "total_tax"]
     raw_id_fields = ["project", "estimate"]
     inlines = [ChangeOrderLineInline]
 

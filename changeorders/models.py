@@ -1,17 +1,9 @@
-"""Local copies of QuickBooks change orders, and the contract value they add to a project."""
+"""Local copies of QuickBooks change orders and their lines."""
 
 from django.db import models
 
-from projects.models import (
-    MONEY_FIELD,
-    Estimate,
-    Project,
-    SalesDocument,
-    SalesLine,
-    TxnStatus,
-    sum_per_project,
-    unique_qbo_id,
-)
+from projects.models import Estimate, Project, SalesDocument, SalesLine, TxnStatus
+from quickbooks.models.fields import unique_qbo_id
 
 
 class ChangeOrderQuerySet(models.QuerySet):
@@ -38,10 +30,6 @@ class ChangeOrder(SalesDocument):
             models.Index(fields=["company", "estimate_qbo_id"], name="change_order_by_estimate"),
         ]
 
-    @property
-    def is_accepted(self) -> bool:
-        return self.status == TxnStatus.ACCEPTED
-
 
 class ChangeOrderLine(SalesLine):
     change_order = models.ForeignKey(ChangeOrder, on_delete=models.CASCADE, related_name="lines")
@@ -49,21 +37,3 @@ class ChangeOrderLine(SalesLine):
 
     class Meta:
         ordering = ["change_order", "line_num", "id"]
-
-
-def with_contract_value(projects):
-    """Annotate projects with `estimate_total`, `change_order_total` and `contract_value` (DESIGN.md section 5:
-    the project estimate plus accepted change orders), in the one query that lists the projects.
-
-    Estimates count unless rejected; change orders only once accepted. Totals are QuickBooks' TotalAmt.
-    """
-    estimates = Estimate.objects.exclude(status=TxnStatus.REJECTED)
-    projects = projects.annotate(
-        estimate_total=sum_per_project(estimates, "total_amount"),
-        change_order_total=sum_per_project(ChangeOrder.objects.accepted(), "total_amount"),
-    )
-    return projects.annotate(
-        contract_value=models.ExpressionWrapper(
-            models.F("estimate_total") + models.F("change_order_total"), output_field=MONEY_FIELD
-        )
-    )

@@ -2,25 +2,17 @@
 
 from django.db import transaction
 
+from projects.estimates.sync import link_estimates_to
 from projects.models import Estimate
-from projects.sync import (
-    ESTIMATE_FIELDS,
-    known_ids,
-        link_estimates_to,
-    link_projects_to,
-    project_index,
-    replace_lines,
-    sales_document_values,
-    sales_line_values,
-    split_deleted,
-)
-from projects.upsert import Incoming, upsert
+from projects.project.sync import link_projects_to, project_index
+from projects.sales import SALES_DOCUMENT_FIELDS, sales_document_values, sales_line_values
 from quickbooks.sync.registry import PulledEntity, register_pull
+from quickbooks.sync.upsert import Incoming, known_ids, replace_lines, split_deleted, upsert
 
 from .models import ChangeOrder, ChangeOrderLine
 
 PULL_ORDER = 210  # after estimates, so the parent estimate is known
-FIELDS = [*ESTIMATE_FIELDS, "estimate_qbo_id", "estimate_id"]
+FIELDS = [*SALES_DOCUMENT_FIELDS, "estimate_qbo_id", "estimate_id"]
 
 
 def parent_estimate(document: dict) -> str:
@@ -33,8 +25,11 @@ def parent_estimate(document: dict) -> str:
 
 def change_order_values(document: dict, projects: dict[str, int], estimates: dict[str, int]) -> dict:
     estimate = parent_estimate(document)
-    return {**sales_document_values(document, projects), "estimate_qbo_id": estimate,
-            "estimate_id": estimates.get(estimate)}
+    return {
+        **sales_document_values(document, projects),
+        "estimate_qbo_id": estimate,
+        "estimate_id": estimates.get(estimate),
+    }
 
 
 def change_order_line_values(line: dict) -> dict | None:
@@ -62,13 +57,22 @@ def ingest_change_orders(company, documents: list[dict]) -> int:
 
 @transaction.atomic
 def remove_change_orders(company, qbo_ids: list[str]) -> int:
-    """Deleted in QuickBooks: gone here too, which lowers the project's contract value (DESIGN.md section 5)."""
+    """Deleted in QuickBooks: gone here too, which lowers the project's contract value (docs/architecture.md,
+    Domain rules)."""
     deleted, _ = ChangeOrder.objects.filter(company=company, qbo_id__in=list(qbo_ids)).delete()
     return deleted
 
 
 def register() -> None:
-    register_pull(PulledEntity("ChangeOrder", ingest_change_orders, remove_change_orders, order=PULL_ORDER,
-                               requires="change_orders", known_ids=known_ids(ChangeOrder)))
+    register_pull(
+        PulledEntity(
+            "ChangeOrder",
+            ingest_change_orders,
+            remove_change_orders,
+            order=PULL_ORDER,
+            requires="change_orders",
+            known_ids=known_ids(ChangeOrder),
+        )
+    )
     link_projects_to(ChangeOrder)
     link_estimates_to(ChangeOrder)

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "projects",
     "budgets",
     "changeorders",
+    "reports",
 ]
 
 MIDDLEWARE = [
@@ -69,6 +70,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "quickbooks.context_processors.companies",
+                "quickbooks.context_processors.quickbooks_links",
             ],
         },
     },

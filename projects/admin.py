@@ -1,37 +1,63 @@
 from django.contrib import admin
 
-from .models import Estimate, EstimateLine, LedgerLine, Project, RetagRequest
+from quickbooks.sync.admin import SyncedAdminMixin
 
-# What the last pull brought from QuickBooks: read here, changed in QuickBooks or through Costline's forms.
-SYNCED_READONLY = ["company", "qbo_id", "sync_token", "qbo_updated_at", "qbo_document", "sync_state", "sync_error",
-                   "conflict_document"]
+from .models import Estimate, EstimateLine, LedgerLine, Project, RetagRequest
 
 
 @admin.register(Project)
-class ProjectAdmin(admin.ModelAdmin):
-    list_display = ["name", "company", "customer_name", "status", "start_date", "due_date", "completion_rate",
-                    "deleted", "sync_state"]
+class ProjectAdmin(SyncedAdminMixin, admin.ModelAdmin):
+    list_display = [
+        "name",
+        "company",
+        "customer_name",
+        "status",
+        "start_date",
+        "due_date",
+        "completion_rate",
+        "deleted",
+        "sync_state",
+    ]
     list_filter = ["status", "deleted", "sync_state", "company"]
     search_fields = ["name", "fully_qualified_name", "customer_name", "qbo_id"]
     list_select_related = ["company"]
-    readonly_fields = [*SYNCED_READONLY, "project_document"]
+    readonly_fields = ["project_document"]
 
 
 class EstimateLineInline(admin.TabularInline):
     model = EstimateLine
     extra = 0
-    fields = ["line_num", "item_name", "description", "qty", "unit_price", "amount", "unit_cost", "cost_amount",
-              "tax_code", "class_name"]
+    fields = [
+        "line_num",
+        "item_name",
+        "description",
+        "qty",
+        "unit_price",
+        "amount",
+        "unit_cost",
+        "cost_amount",
+        "tax_code",
+        "class_name",
+    ]
 
 
 @admin.register(Estimate)
-class EstimateAdmin(admin.ModelAdmin):
-    list_display = ["doc_number", "company", "customer_name", "project", "txn_date", "status", "total_amount",
-                    "total_cost_amount", "sync_state"]
+class EstimateAdmin(SyncedAdminMixin, admin.ModelAdmin):
+    list_display = [
+        "doc_number",
+        "company",
+        "customer_name",
+        "project",
+        "txn_date",
+        "status",
+        "total_amount",
+        "total_cost_amount",
+        "sync_state",
+    ]
     list_filter = ["status", "sync_state", "company"]
     search_fields = ["doc_number", "customer_name", "project__name", "qbo_id"]
     list_select_related = ["company", "project"]
-    readonly_fields = [*SYNCED_READONLY, "total_amount", "total_cost_amount", "total_tax"]
+    readonly_fields = ["total_amount", "total_cost_amount", "total_tax"]
     raw_id_fields = ["project"]
     inlines = [EstimateLineInline]
 
@@ -40,8 +66,18 @@ class EstimateAdmin(admin.ModelAdmin):
 class LedgerLineAdmin(admin.ModelAdmin):
     """Rebuilt from QuickBooks on every pull: nothing here is for editing."""
 
-    list_display = ["txn_type", "doc_number", "txn_date", "company", "project", "kind", "tagged_by", "account_name",
-                    "amount", "hours"]
+    list_display = [
+        "txn_type",
+        "doc_number",
+        "txn_date",
+        "company",
+        "project",
+        "kind",
+        "tagged_by",
+        "account_name",
+        "amount",
+        "hours",
+    ]
     list_filter = ["kind", "tagged_by", "txn_type", "company"]
     search_fields = ["doc_number", "txn_qbo_id", "description", "customer_name", "project__name", "account_name"]
     list_select_related = ["company", "project"]
@@ -66,8 +102,16 @@ class EstimateLineAdmin(admin.ModelAdmin):
 class RetagRequestAdmin(admin.ModelAdmin):
     """Re-tags asked for on the health page: what was asked, by whom, and how QuickBooks answered."""
 
-    list_display = ["txn_type", "doc_number", "qbo_id", "project_name", "amount", "sync_state", "requested_by",
-                    "requested_at"]
+    list_display = [
+        "txn_type",
+        "doc_number",
+        "qbo_id",
+        "project_name",
+        "amount",
+        "sync_state",
+        "requested_by",
+        "requested_at",
+    ]
     list_filter = ["sync_state", "txn_type", "company"]
     list_select_related = ["company", "requested_by"]
     search_fields = ["doc_number", "qbo_id", "project_name", "company__name"]

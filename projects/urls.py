@@ -1,9 +1,8 @@
-from django.urls import path
+"""The projects app's pages, feature by feature, under the "projects" namespace."""
 
-from . import views
+from .estimates.urls import urlpatterns as estimates
+from .health.urls import urlpatterns as health
+from .project.urls import urlpatterns as project
 
-urlpatterns = [
-    path("c/<int:company_id>/", views.dashboard, name="dashboard"),
-    path("c/<int:company_id>/projects.csv", views.dashboard_csv, name="dashboard_csv"),
-    path("c/<int:company_id>/projects.xlsx", views.dashboard_xlsx, name="dashboard_xlsx"),
-]
+app_name = "projects"
+urlpatterns = [*project, *estimates, *health]

@@ -1,5 +1,8 @@
 from django.contrib import admin
 
+from accounts.admin import UserAdmin
+from accounts.models import User
+
 from .models import (
     Company,
     Connection,
@@ -64,8 +67,17 @@ class ConnectionAdmin(admin.ModelAdmin):
     search_fields = ["company__name", "company__realm_id"]
     exclude = ["access_token", "refresh_token"]
     readonly_fields = [
-        "company", "access_expires_at", "refresh_expires_at", "scopes", "connected_by", "last_refreshed_at",
-        "refresh_count", "capabilities", "capabilities_checked_at", "last_error", "updated",
+        "company",
+        "access_expires_at",
+        "refresh_expires_at",
+        "scopes",
+        "connected_by",
+        "last_refreshed_at",
+        "refresh_count",
+        "capabilities",
+        "capabilities_checked_at",
+        "last_error",
+        "updated",
     ]
 
     def has_add_permission(self, request):
@@ -106,7 +118,8 @@ class OutboxAttemptInline(admin.TabularInline):
     model = OutboxAttempt
     extra = 0
     can_delete = False
-    fields = readonly_fields = ["started_at", "finished_at", "outcome", "error_code", "message"]
+    readonly_fields = ["started_at", "finished_at", "outcome", "error_code", "message"]
+    fields = list(readonly_fields)
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -125,8 +138,11 @@ class OutboxItemAdmin(ReadOnlyAdmin):
     def retry_selected(self, request, queryset):
         retried = retry_outbox_items(queryset)
         skipped = queryset.count() - retried
-        self.message_user(request, f"{retried} item(s) queued to be sent again"
-                                   + (f"; {skipped} skipped (only refused items are retried)." if skipped else "."))
+        self.message_user(
+            request,
+            f"{retried} item(s) queued to be sent again"
+            + (f"; {skipped} skipped (only refused items are retried)." if skipped else "."),
+        )
 
     def has_retry_permission(self, request):
         # The rows stay read-only; retrying is an operation, allowed to those who may change outbox items.
@@ -135,8 +151,17 @@ class OutboxItemAdmin(ReadOnlyAdmin):
 
 @admin.register(WebhookEvent)
 class WebhookEventAdmin(ReadOnlyAdmin):
-    list_display = ["received_at", "realm_id", "company", "operation", "entity", "qbo_id", "changed_at",
-                    "processed_at", "error"]
+    list_display = [
+        "received_at",
+        "realm_id",
+        "company",
+        "operation",
+        "entity",
+        "qbo_id",
+        "changed_at",
+        "processed_at",
+        "error",
+    ]
     list_filter = [("processed_at", admin.EmptyFieldListFilter), "entity", "operation"]
     list_select_related = ["company"]
     search_fields = ["realm_id", "qbo_id", "event_key", "company__name"]
@@ -167,3 +192,20 @@ class ReferenceRecordAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+class UserMembershipInline(admin.TabularInline):
+    model = Membership
+    fk_name = "user"
+    extra = 0
+    autocomplete_fields = ["company"]
+
+
+class UserWithMembershipsAdmin(UserAdmin):
+    """The user admin of the accounts app, with the companies the user belongs to (memberships live here)."""
+
+    inlines = [UserMembershipInline]
+
+
+admin.site.unregister(User)
+admin.site.register(User, UserWithMembershipsAdmin)

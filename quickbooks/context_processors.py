@@ -1,5 +1,11 @@
 from .access import SESSION_KEY
+from .links import app_url
 from .models import Company
+
+
+def quickbooks_links(request):
+    """Where QuickBooks' own pages are (QBO_APP_URL): templates link to its Projects page."""
+    return {"quickbooks_projects_url": app_url("projects")}
 
 
 def companies(request):

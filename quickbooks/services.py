@@ -31,7 +31,7 @@ def invitation_send(*, company: Company, email: str, role: Role, invited_by) -> 
 def _mail_invitation(invitation: Invitation) -> None:
     context = {
         "invitation": invitation,
-        "accept_url": settings.SITE_URL.rstrip("/") + reverse("invitation_accept", args=[invitation.token]),
+        "accept_url": settings.SITE_URL.rstrip("/") + reverse("quickbooks:invitation-accept", args=[invitation.token]),
     }
     send_mail(
         subject=f"[Costline] You are invited to {invitation.company}",

@@ -64,8 +64,7 @@ def _connected(company_id: int) -> Company | None:
     return company if company is not None and company.is_connected else None
 
 
-@shared_task(bind=True, acks_late=True, soft_time_limit=PULL_SOFT_LIMIT, time_limit=PULL_HARD_LIMIT,
-             max_retries=6)
+@shared_task(bind=True, acks_late=True, soft_time_limit=PULL_SOFT_LIMIT, time_limit=PULL_HARD_LIMIT, max_retries=6)
 def sync_pull(self, company_id: int, full: bool = False) -> int | None:
     """Pull one company (CDC, or whole with `full`); returns the SyncRun id, None when skipped.
 

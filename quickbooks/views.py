@@ -16,11 +16,11 @@ def home(request):
     """Straight to the company last looked at; the company list when there is a choice to make."""
     companies = Company.objects.for_user(request.user)
     if Invitation.objects.pending().for_email(request.user.email).exists():
-        return redirect("company_list")
+        return redirect("quickbooks:company-list")
     last = companies.filter(pk=request.session.get(SESSION_KEY)).first() or companies.first()
     if last is None:
-        return redirect("company_list")
-    return redirect("dashboard", company_id=last.pk)
+        return redirect("quickbooks:company-list")
+    return redirect("reports:dashboard", company_id=last.pk)
 
 
 @login_required
@@ -36,7 +36,7 @@ def members(request, company):
     if request.method == "POST":
         if not request.membership.can(Role.ADMIN):
             messages.error(request, "Only an admin of this company can invite people.")
-            return redirect("members", company_id=company.pk)
+            return redirect("quickbooks:members", company_id=company.pk)
         form = InvitationForm(request.POST)
         if form.is_valid():
             try:
@@ -50,7 +50,7 @@ def members(request, company):
                 form.add_error("email", error)
             else:
                 messages.success(request, f"Invitation sent to {invitation.email} as {invitation.get_role_display()}.")
-                return redirect("members", company_id=company.pk)
+                return redirect("quickbooks:members", company_id=company.pk)
     context = {
         "company": company,
         "memberships": company.memberships.select_related("user").order_by("user__email"),
@@ -68,15 +68,15 @@ def member_role(request, company, membership_id):
     membership = get_object_or_404(company.memberships.select_related("user", "company"), pk=membership_id)
     form = MembershipRoleForm(request.POST)
     if not form.is_valid():
-        messages.error(request, form.errors["role"][0])
-        return redirect("members", company_id=company.pk)
+        messages.error(request, str(form.errors["role"][0]))
+        return redirect("quickbooks:members", company_id=company.pk)
     try:
         services.membership_change_role(membership=membership, role=form.cleaned_data["role"])
     except ValidationError as error:
         messages.error(request, error.message)
     else:
         messages.success(request, f"{membership.user} is now a {membership.get_role_display().lower()}.")
-    return redirect("members", company_id=company.pk)
+    return redirect("quickbooks:members", company_id=company.pk)
 
 
 @require_POST
@@ -89,7 +89,7 @@ def member_remove(request, company, membership_id):
         messages.error(request, error.message)
     else:
         messages.success(request, f"{membership.user} no longer has access to {company}.")
-    return redirect("members", company_id=company.pk)
+    return redirect("quickbooks:members", company_id=company.pk)
 
 
 @require_POST
@@ -98,7 +98,7 @@ def invitation_revoke(request, company, invitation_id):
     invitation = get_object_or_404(company.invitations.filter(accepted_at__isnull=True), pk=invitation_id)
     invitation.delete()
     messages.success(request, f"The invitation for {invitation.email} is withdrawn.")
-    return redirect("members", company_id=company.pk)
+    return redirect("quickbooks:members", company_id=company.pk)
 
 
 @login_required
@@ -110,15 +110,15 @@ def invitation_accept(request, token):
             if invitation.accepted_at is None and invitation.email.lower() == request.user.email.lower():
                 invitation.delete()
                 messages.info(request, f"You declined the invitation to {invitation.company}.")
-            return redirect("company_list")
+            return redirect("quickbooks:company-list")
         try:
             membership = services.invitation_accept(invitation=invitation, user=request.user)
         except ValidationError as error:
             messages.error(request, error.message)
-            return redirect("company_list")
+            return redirect("quickbooks:company-list")
         role = membership.get_role_display().lower()
         messages.success(request, f"Welcome to {membership.company}. You are a {role}.")
-        return redirect("dashboard", company_id=membership.company_id)
+        return redirect("reports:dashboard", company_id=membership.company_id)
     return render(request, "quickbooks/invitation_accept.html", {"invitation": invitation})
 
 
@@ -171,7 +171,7 @@ def callback(request):
         messages.error(request, f"QuickBooks could not be connected. {error.user_message}")
         return redirect("home")
     messages.success(request, f"{company} is connected to QuickBooks.")
-    return redirect("connection", company_id=company.pk)
+    return redirect("quickbooks:connection", company_id=company.pk)
 
 
 @require_POST
@@ -179,7 +179,7 @@ def callback(request):
 def disconnect(request, company):
     connections.connection_disconnect(company=company)
     messages.success(request, f"{company} is disconnected from QuickBooks. Its data in Costline is kept.")
-    return redirect("connection", company_id=company.pk)
+    return redirect("quickbooks:connection", company_id=company.pk)
 
 
 @require_POST
@@ -192,4 +192,4 @@ def recheck(request, company):
         messages.error(request, error.user_message)
     else:
         messages.success(request, "Capabilities checked again.")
-    return redirect("connection", company_id=company.pk)
+    return redirect("quickbooks:connection", company_id=company.pk)

@@ -12,7 +12,7 @@ def conflict(request, company, item_id):
     item = get_object_or_404(company.outbox.select_related("content_type"), pk=item_id)
     if item.status != OutboxItem.Status.CONFLICT or item.target is None:
         messages.info(request, "This conflict is already resolved.")
-        return redirect("sync_status", company_id=company.pk)
+        return redirect("quickbooks:sync-status", company_id=company.pk)
     can_resolve = request.membership.can(Role.ACCOUNTANT)
     if request.method == "POST" and can_resolve:
         keep_local = {
@@ -26,7 +26,7 @@ def conflict(request, company, item_id):
             "Conflict resolved."
             + (" Your choices are being sent to QuickBooks." if follow_up else " Costline now matches QuickBooks."),
         )
-        return redirect("sync_status", company_id=company.pk)
+        return redirect("quickbooks:sync-status", company_id=company.pk)
     context = {
         "company": company,
         "item": item,

@@ -12,29 +12,21 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
-from config.celery import app
-
 from . import webhooks
 from .access import company_view
 from .models import OutboxItem, Role, WebhookEvent
 from .sync import push
+from .sync.dispatch import send_task_on_commit
 
 logger = logging.getLogger(__name__)
 
 LIST_LIMIT = 20  # rows per list on the status page; counts say how many more there are
 REFRESH_SECONDS = 5
 PULL_TASK = "quickbooks.tasks.sync_pull"
-SEND_TASK = "quickbooks.tasks.outbox_send"
 WAITING = [OutboxItem.Status.PENDING, OutboxItem.Status.SENDING]
 
 
 # --- actions shared with the admin --------------------------------------------------------------
-# Tasks are named, not imported: they live in modules other people are still writing, and a name is all
-# Celery needs. They are sent after commit so a worker never reads a row this request has not committed.
-
-
-def enqueue(task_name: str, *args, **kwargs) -> None:
-    transaction.on_commit(lambda: app.send_task(task_name, args=list(args), kwargs=kwargs))
 
 
 def retry_outbox_items(items) -> int:
@@ -138,18 +130,18 @@ def _count_lines(counts) -> list[str]:
 @company_view(min_role=Role.ACCOUNTANT)
 def sync_now(request, company):
     if _connected_or_warn(request, company):
-        enqueue(PULL_TASK, company.pk, full=False)
+        send_task_on_commit(PULL_TASK, company.pk, full=False)
         messages.success(request, "Sync started: changes in QuickBooks since the last sync are being fetched.")
-    return redirect("sync_status", company_id=company.pk)
+    return redirect("quickbooks:sync-status", company_id=company.pk)
 
 
 @require_POST
 @company_view(min_role=Role.ADMIN)
 def sync_full(request, company):
     if _connected_or_warn(request, company):
-        enqueue(PULL_TASK, company.pk, full=True)
+        send_task_on_commit(PULL_TASK, company.pk, full=True)
         messages.success(request, "Full re-sync started: every record is being read again from QuickBooks.")
-    return redirect("sync_status", company_id=company.pk)
+    return redirect("quickbooks:sync-status", company_id=company.pk)
 
 
 @require_POST
@@ -161,7 +153,7 @@ def outbox_retry(request, company, item_id):
             messages.success(request, f"{item.get_operation_display()} {item.entity} will be sent to QuickBooks again.")
         else:
             messages.info(request, "That change is no longer refused: there is nothing to retry.")
-    return redirect("sync_status", company_id=company.pk)
+    return redirect("quickbooks:sync-status", company_id=company.pk)
 
 
 def _connected_or_warn(request, company) -> bool:

@@ -1,6 +1,6 @@
 """QuickBooks webhooks: check Intuit's signature, read either payload format, record each change once.
 
-Intuit wants a 200 within 3 seconds (API-FACTS.md section 4), so nothing here calls QuickBooks: each new
+Intuit wants a 200 within 3 seconds (docs/quickbooks-api.md, Webhooks), so nothing here calls QuickBooks: each new
 change is recorded as a `WebhookEvent` and a `sync_fetch_object` task is queued after the commit. Both the
 legacy `eventNotifications` body and CloudEvents (an array, or a single event) are read into `Change`s.
 """
@@ -11,31 +11,63 @@ import hmac
 import logging
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
+from typing import cast
 
 from django.conf import settings
 from django.db import transaction
 from django.utils.dateparse import parse_datetime
 
-from config.celery import app
-
 from .models import Company, WebhookEvent
+from .sync.dispatch import send_task
 
 logger = logging.getLogger(__name__)
 
 FETCH_TASK = "quickbooks.tasks.sync_fetch_object"
-KEY_MAX = WebhookEvent._meta.get_field("event_key").max_length
+KEY_MAX = cast(int, WebhookEvent._meta.get_field("event_key").max_length)  # a CharField: its max_length is set
 
 # CloudEvents spell the entity in lower case (`qbo.purchaseorder.created.v1`); the rest of Costline uses
-# Intuit's own names. The webhook-subscribable entities (API-FACTS.md section 4) plus the project ones.
+# Intuit's own names. The webhook-subscribable entities (docs/quickbooks-api.md, Webhooks) plus the project ones.
 KNOWN_ENTITIES = [
-    "Account", "Bill", "BillPayment", "Budget", "Class", "CreditMemo", "Currency", "Customer", "Department",
-    "Deposit", "Employee", "Estimate", "Invoice", "Item", "JournalEntry", "Payment", "PaymentMethod",
-    "Preferences", "Project", "Purchase", "PurchaseOrder", "RefundReceipt", "SalesReceipt", "TaxCode", "Term",
-    "TimeActivity", "Transfer", "Vendor", "VendorCredit",
+    "Account",
+    "Bill",
+    "BillPayment",
+    "Budget",
+    "Class",
+    "CreditMemo",
+    "Currency",
+    "Customer",
+    "Department",
+    "Deposit",
+    "Employee",
+    "Estimate",
+    "Invoice",
+    "Item",
+    "JournalEntry",
+    "Payment",
+    "PaymentMethod",
+    "Preferences",
+    "Project",
+    "Purchase",
+    "PurchaseOrder",
+    "RefundReceipt",
+    "SalesReceipt",
+    "TaxCode",
+    "Term",
+    "TimeActivity",
+    "Transfer",
+    "Vendor",
+    "VendorCredit",
 ]
 ENTITY_BY_LOWER = {name.lower(): name for name in KNOWN_ENTITIES}
-OPERATION_BY_VERB = {"created": "Create", "updated": "Update", "deleted": "Delete", "merged": "Merge",
-                     "voided": "Void", "emailed": "Emailed"}
+OPERATION_BY_VERB = {
+    "created": "Create",
+    "updated": "Update",
+    "deleted": "Delete",
+    "merged": "Merge",
+    "voided": "Void",
+    "emailed": "Emailed",
+}
 
 
 class MalformedPayload(ValueError):
@@ -75,7 +107,7 @@ def signature_is_valid(body: bytes, signature: str | None, verifier: str | None 
 
 def parse(payload) -> list[Change]:
     """Changes in a decoded body. Incomplete events are skipped and logged, not refused: a 400 would make
-    Intuit retry the whole batch (API-FACTS.md section 4). Only a body of neither shape is refused."""
+    Intuit retry the whole batch (docs/quickbooks-api.md, Webhooks). Only a body of neither shape is refused."""
     if isinstance(payload, dict) and "eventNotifications" in payload:
         return _legacy(payload["eventNotifications"])
     if isinstance(payload, dict) and "type" in payload:
@@ -152,16 +184,18 @@ def record(changes: list[Change]) -> list[WebhookEvent]:
 
     Events for a realm no company has are kept (for the record) but nothing is fetched for them.
     """
-    seen = set(WebhookEvent.objects.filter(event_key__in=[c.event_key for c in changes])
-               .values_list("event_key", flat=True))
+    seen = set(
+        WebhookEvent.objects.filter(event_key__in=[c.event_key for c in changes]).values_list("event_key", flat=True)
+    )
     companies = _companies_by_realm({change.realm_id for change in changes})
     new_events = []
     for change in changes:
         if change.event_key in seen:
             continue
         seen.add(change.event_key)  # the same event twice in one body counts once too
-        event, created = WebhookEvent.objects.get_or_create(event_key=change.event_key, defaults=_fields(
-            change, companies.get(change.realm_id)))  # get_or_create: a concurrent redelivery loses the race
+        event, created = WebhookEvent.objects.get_or_create(
+            event_key=change.event_key, defaults=_fields(change, companies.get(change.realm_id))
+        )  # get_or_create: a concurrent redelivery loses the race
         if created:
             new_events.append(event)
     _queue_fetches(new_events)
@@ -169,8 +203,14 @@ def record(changes: list[Change]) -> list[WebhookEvent]:
 
 
 def _fields(change: Change, company: Company | None) -> dict:
-    return {"company": company, "realm_id": change.realm_id, "entity": change.entity, "qbo_id": change.qbo_id,
-            "operation": change.operation, "changed_at": change.changed_at}
+    return {
+        "company": company,
+        "realm_id": change.realm_id,
+        "entity": change.entity,
+        "qbo_id": change.qbo_id,
+        "operation": change.operation,
+        "changed_at": change.changed_at,
+    }
 
 
 def _companies_by_realm(realm_ids: set[str]) -> dict[str, Company]:
@@ -186,16 +226,19 @@ def _queue_fetches(events: list[WebhookEvent]) -> None:
     """One fetch per object: two changes to the same object in one delivery need one read of its latest state."""
     targets = dict.fromkeys((e.company_id, e.entity, e.qbo_id) for e in events if e.company_id is not None)
     for company_id, entity, qbo_id in targets:
-        transaction.on_commit(lambda args=[company_id, entity, qbo_id]: _send_fetch(args))
+        transaction.on_commit(partial(_send_fetch, [company_id, entity, qbo_id]))
 
 
 def _send_fetch(args: list) -> None:
     """After commit. A broker failure must not fail Intuit's delivery (the events are already stored, a retry
     would be ignored as a duplicate): it is logged and noted on the events; the scheduled CDC pull catches up."""
     try:
-        app.send_task(FETCH_TASK, args=args)
+        send_task(FETCH_TASK, *args)
     except Exception as error:  # noqa: BLE001 - any broker error; the request must still answer 200
         logger.exception("webhook: could not queue %s%r", FETCH_TASK, args)
-        WebhookEvent.objects.filter(company_id=args[0], entity=args[1], qbo_id=args[2], processed_at=None,
-                                    error="").update(error=f"Could not queue the fetch ({type(error).__name__}); "
-                                                           "the next scheduled sync will pick this change up.")
+        WebhookEvent.objects.filter(
+            company_id=args[0], entity=args[1], qbo_id=args[2], processed_at=None, error=""
+        ).update(
+            error=f"Could not queue the fetch ({type(error).__name__}); "
+            "the next scheduled sync will pick this change up."
+        )

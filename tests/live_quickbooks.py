@@ -62,7 +62,9 @@ def approve_on_consent_page(authorize_url: str, realm_id: str, decision: str = "
 
 def connect_through_consent(client, realm_id, company=None, decision="approve"):
     """Our connect button, the consent page, then Intuit's redirect back to our callback."""
-    start = client.post(reverse("connect", args=[company.pk]) if company else reverse("connect_new"))
+    start = client.post(
+        reverse("quickbooks:connect", args=[company.pk]) if company else reverse("quickbooks:connect-new")
+    )
     assert start.status_code == 302, start.content[:300]
     back = approve_on_consent_page(start.url, realm_id, decision)
     assert back.startswith("http://testserver/quickbooks/callback/")

@@ -92,10 +92,19 @@ def live_sandbox(tmp_path_factory):
     with log_path.open("w") as log:
         process = subprocess.Popen(
             [sys.executable, "manage.py", "qbo_sandbox", f"127.0.0.1:{port}"],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
-    sandbox = LiveSandbox(f"http://127.0.0.1:{port}/", env["QBO_SANDBOX_CLIENT_ID"],
-                          env["QBO_SANDBOX_CLIENT_SECRET"], env["QBO_SANDBOX_WEBHOOK_VERIFIER"], process, log_path)
+    sandbox = LiveSandbox(
+        f"http://127.0.0.1:{port}/",
+        env["QBO_SANDBOX_CLIENT_ID"],
+        env["QBO_SANDBOX_CLIENT_SECRET"],
+        env["QBO_SANDBOX_WEBHOOK_VERIFIER"],
+        process,
+        log_path,
+    )
     try:
         _wait_until_up(sandbox)
         yield sandbox

@@ -4,6 +4,8 @@ from decimal import Decimal
 
 from django import template
 
+from quickbooks.sync.documents import CENT
+
 register = template.Library()
 
 
@@ -11,7 +13,7 @@ register = template.Library()
 def money(value) -> str:
     if value is None or value == "":
         return "—"
-    amount = Decimal(value).quantize(Decimal("0.01"))
+    amount = Decimal(value).quantize(CENT)
     text = f"{abs(amount):,.2f}"
     return f"({text})" if amount < 0 else text
 

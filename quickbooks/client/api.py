@@ -9,12 +9,12 @@ https://developer.intuit.com/app/developer/qbo/docs/learn/rest-api-features
 
 from collections.abc import Iterator
 from datetime import datetime
-from urllib.parse import quote
+from typing import TYPE_CHECKING, Any
 
 import requests
 from django.conf import settings
 from django.utils import timezone
-from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_exponential_jitter
+from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt, wait_exponential_jitter
 
 from . import jsonio, tokens
 from .endpoints import endpoints
@@ -22,15 +22,19 @@ from .errors import GraphQLError, NotEntitledError, QuickBooksError, TransientEr
 from .errors import from_response as error_from_response
 from .limiter import RateLimiter, default_limiter
 
+if TYPE_CHECKING:
+    from quickbooks.models import Company, Connection
+
 PAGE_SIZE = 1000  # the query endpoint's maximum
 BATCH_SIZE = 30  # Intuit's current batch limit (older docs say 10 or 50; 30 is what every SDK uses now)
 MAX_REQUEST_ID = 50
 MAX_BATCH_REQUEST_ID = 36
 
 
-def _wait_for(retry_state) -> float:
+def _wait_for(retry_state: RetryCallState) -> float:
     """Backoff: Retry-After when QuickBooks names a wait, else exponential with jitter; both capped."""
-    error = retry_state.outcome.exception()
+    outcome = retry_state.outcome  # set by tenacity after every attempt, before it asks how long to wait
+    error = outcome.exception() if outcome is not None else None
     cap = settings.QBO_RETRY_MAX_WAIT_SECONDS
     retry_after = getattr(error, "retry_after", None)
     if retry_after is not None:
@@ -41,7 +45,9 @@ def _wait_for(retry_state) -> float:
 class QuickBooksClient:
     """Talks to one company. Build it with `for_company(company)`; it holds no global state."""
 
-    def __init__(self, connection, *, limiter: RateLimiter | None = None, session: requests.Session | None = None):
+    def __init__(
+        self, connection: "Connection", *, limiter: RateLimiter | None = None, session: requests.Session | None = None
+    ) -> None:
         self.connection = connection
         self.realm_id = connection.company.realm_id
         self.limiter = limiter or default_limiter()
@@ -52,12 +58,12 @@ class QuickBooksClient:
         self._token: str | None = None
 
     @classmethod
-    def for_company(cls, company, **kwargs):
+    def for_company(cls, company: "Company", **kwargs: Any) -> "QuickBooksClient":
         return cls(company.connection, **kwargs)
 
     # --- transport -------------------------------------------------------------------------------
 
-    def _send(self, method: str, url: str, **kwargs) -> requests.Response:
+    def _send(self, method: str, url: str, **kwargs: Any) -> requests.Response:
         """One HTTP exchange under a rate-limit slot, with a fresh token; a 401 refreshes once."""
         for attempt in range(2):
             self._token = self._token or tokens.access_token(self.connection.pk)
@@ -77,7 +83,7 @@ class QuickBooksClient:
             return response
         return response
 
-    def _call(self, method: str, url: str, *, retry: bool = True, **kwargs):
+    def _call(self, method: str, url: str, *, retry: bool = True, **kwargs: Any) -> Any:
         """Send with retries for transient failures; return the parsed JSON body or raise a typed error."""
         attempts = settings.QBO_MAX_RETRIES + 1 if retry else 1
         retrying = Retrying(
@@ -88,7 +94,7 @@ class QuickBooksClient:
         )
         return retrying(self._exchange, method, url, **kwargs)
 
-    def _exchange(self, method, url, **kwargs):
+    def _exchange(self, method: str, url: str, **kwargs: Any) -> Any:
         response = self._send(method, url, **dict(kwargs))
         if response.status_code >= 400:
             raise error_from_response(response)
@@ -102,7 +108,7 @@ class QuickBooksClient:
     def _rest_url(self, path: str) -> str:
         return f"{self.endpoints.api_base}/v3/company/{self.realm_id}/{path}"
 
-    def _params(self, **extra) -> dict:
+    def _params(self, **extra: Any) -> dict:
         return {"minorversion": settings.QBO_MINOR_VERSION, **{k: v for k, v in extra.items() if v is not None}}
 
     @staticmethod
@@ -257,7 +263,3 @@ class QuickBooksClient:
 def query_literal(value: str) -> str:
     """A string for the query language: single-quoted, quotes escaped with a backslash."""
     return "'" + str(value).replace("\\", "\\\\").replace("'", "\\'") + "'"
-
-
-def path_segment(value: str) -> str:
-    return quote(str(value), safe="")

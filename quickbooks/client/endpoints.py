@@ -28,10 +28,6 @@ class Endpoints:
     api_base: str
     graphql: str
 
-    @property
-    def is_local_sandbox(self) -> bool:
-        return bool(settings.QBO_SANDBOX_URL) and self.api_base == settings.QBO_SANDBOX_URL
-
 
 def endpoints() -> Endpoints:
     local = settings.QBO_SANDBOX_URL

@@ -7,6 +7,7 @@ ranges (see python-quickbooks' exceptions): 610 not found, 5010 stale object, 50
 """
 
 import re
+from typing import Any
 
 from requests import Response
 
@@ -32,7 +33,7 @@ class QuickBooksError(Exception):
         self.message, self.code, self.detail, self.element = message, str(code or ""), detail or "", element or ""
         self.status, self.intuit_tid = status, intuit_tid
 
-    def __str__(self):
+    def __str__(self) -> str:
         parts = [self.message]
         if self.detail and self.detail != self.message:
             parts.append(self.detail)
@@ -55,7 +56,7 @@ class TransientError(QuickBooksError):
 class RateLimitedError(TransientError):
     """429: QuickBooks' throttle (code 3001). `retry_after` is the wait it asked for, if any."""
 
-    def __init__(self, *args, retry_after: float | None = None, **kwargs):
+    def __init__(self, *args: Any, retry_after: float | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.retry_after = retry_after
 
@@ -164,7 +165,7 @@ def from_response(response: Response) -> QuickBooksError:
         return error
     if isinstance(body, dict) and isinstance(body.get("fault"), dict):  # the gateway's envelope
         error = (body["fault"].get("error") or [{}])[0]
-        cls = AuthenticationError if status == 401 else AuthorizationError
+        cls: type[QuickBooksError] = AuthenticationError if status == 401 else AuthorizationError
         return cls(
             error.get("message", ""),
             code=error.get("code", ""),
@@ -175,12 +176,22 @@ def from_response(response: Response) -> QuickBooksError:
     if isinstance(body, dict) and isinstance(body.get("errors"), list) and body["errors"]:  # GraphQL 400s
         error = body["errors"][0]
         extensions = error.get("extensions") or {}
-        return GraphQLError(error.get("message", "GraphQL error"), code=str(extensions.get("code", "")),
-                            detail=extensions.get("innerMessage", ""), status=status, intuit_tid=tid)
+        return GraphQLError(
+            error.get("message", "GraphQL error"),
+            code=str(extensions.get("code", "")),
+            detail=extensions.get("innerMessage", ""),
+            status=status,
+            intuit_tid=tid,
+        )
     if isinstance(body, dict) and "code" in body and "detail" in body:  # the GraphQL gateway's envelope
         cls = AuthenticationError if status == 401 else AuthorizationError
-        return cls(str(body.get("code")), code=str(body.get("code")), detail=body.get("detail") or "", status=status,
-                   intuit_tid=tid)
+        return cls(
+            str(body.get("code")),
+            code=str(body.get("code")),
+            detail=body.get("detail") or "",
+            status=status,
+            intuit_tid=tid,
+        )
     if text.lstrip().startswith("<"):
         code, message, detail = _xml_error(text)
         cls = AuthenticationError if status == 401 else _class_for_code(code)

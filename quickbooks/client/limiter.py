@@ -11,9 +11,11 @@ import fcntl
 import json
 import time
 import uuid
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 
@@ -27,7 +29,7 @@ class Limits:
     concurrent: int
 
     @classmethod
-    def from_settings(cls):
+    def from_settings(cls) -> "Limits":
         return cls(settings.QBO_RATE_PER_MINUTE, settings.QBO_RATE_PER_SECOND, settings.QBO_MAX_CONCURRENT)
 
 
@@ -40,7 +42,7 @@ class RateLimiter:
         self.waited = 0.0  # seconds this limiter made callers wait, for sync records and benchmarks
 
     @contextmanager
-    def slot(self, key: str):
+    def slot(self, key: str) -> Iterator[None]:
         member = uuid.uuid4().hex
         deadline = time.monotonic() + self.max_wait
         while (wait := self._try_acquire(key, member)) > 0:
@@ -91,36 +93,36 @@ return 0
 
 
 class RedisRateLimiter(RateLimiter):
-    def __init__(self, redis_url: str, limits: Limits | None = None, **kwargs):
+    def __init__(self, redis_url: str, limits: Limits | None = None, **kwargs: Any) -> None:
         import redis
 
         super().__init__(limits, **kwargs)
         self.redis = redis.Redis.from_url(redis_url)
         self._acquire = self.redis.register_script(_ACQUIRE)
 
-    def _keys(self, key):
+    def _keys(self, key: str) -> list[str]:
         base = f"costline:qbo-rate:{key}"
         return [f"{base}:minute", f"{base}:second", f"{base}:inflight"]
 
-    def _try_acquire(self, key, member):
+    def _try_acquire(self, key: str, member: str) -> float:
         limits = self.limits
-        args = [limits.per_minute, limits.per_second, limits.concurrent, LEASE_SECONDS * 1000, member]
+        args: list[int | str] = [limits.per_minute, limits.per_second, limits.concurrent, LEASE_SECONDS * 1000, member]
         return int(self._acquire(keys=self._keys(key), args=args)) / 1000
 
-    def _release(self, key, member):
+    def _release(self, key: str, member: str) -> None:
         self.redis.zrem(self._keys(key)[2], member)
 
 
 class FileRateLimiter(RateLimiter):
     """The same rules as the Lua script, on a JSON file guarded by an exclusive flock."""
 
-    def __init__(self, folder: Path, limits: Limits | None = None, **kwargs):
+    def __init__(self, folder: Path, limits: Limits | None = None, **kwargs: Any) -> None:
         super().__init__(limits, **kwargs)
         self.folder = Path(folder)
         self.folder.mkdir(parents=True, exist_ok=True)
 
     @contextmanager
-    def _state(self, key):
+    def _state(self, key: str) -> Iterator[dict[str, Any]]:
         path = self.folder / f"{key}.json"
         with open(path, "a+") as handle:
             fcntl.flock(handle, fcntl.LOCK_EX)
@@ -131,7 +133,7 @@ class FileRateLimiter(RateLimiter):
             handle.truncate()
             handle.write(json.dumps(state))
 
-    def _try_acquire(self, key, member):
+    def _try_acquire(self, key: str, member: str) -> float:
         now = time.time()
         with self._state(key) as state:
             sent = [stamp for stamp in state["sent"] if stamp > now - 60]
@@ -150,7 +152,7 @@ class FileRateLimiter(RateLimiter):
             state["sent"], state["inflight"] = sent, inflight
             return wait
 
-    def _release(self, key, member):
+    def _release(self, key: str, member: str) -> None:
         with self._state(key) as state:
             state["inflight"].pop(member, None)
 

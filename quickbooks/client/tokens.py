@@ -9,6 +9,7 @@ https://developer.intuit.com/app/developer/qbo/docs/develop/authentication-and-a
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
 import requests
@@ -19,6 +20,9 @@ from django.utils import timezone
 from . import jsonio
 from .endpoints import endpoints
 from .errors import QuickBooksError, ReauthorizationRequired, TransientError
+
+if TYPE_CHECKING:  # the models import at call time here: the client loads before the app registry
+    from quickbooks.models import Connection
 
 logger = logging.getLogger(__name__)
 
@@ -87,7 +91,7 @@ def exchange_code(code: str) -> TokenSet:
     return _token_request({"grant_type": "authorization_code", "code": code, "redirect_uri": settings.QBO_REDIRECT_URI})
 
 
-def store_tokens(connection, tokens: TokenSet) -> None:
+def store_tokens(connection: "Connection", tokens: TokenSet) -> None:
     connection.access_token, connection.refresh_token = tokens.access_token, tokens.refresh_token
     connection.access_expires_at, connection.refresh_expires_at = tokens.access_expires_at, tokens.refresh_expires_at
 
@@ -132,7 +136,7 @@ def _refresh_under_lock(connection_id: int, *, rejected: str | None) -> str:
     raise failure
 
 
-def revoke(connection) -> None:
+def revoke(connection: "Connection") -> None:
     """Ask Intuit to revoke the grant (refresh token and its access tokens). Best effort: errors are logged."""
     token = connection.refresh_token or connection.access_token
     if not token:

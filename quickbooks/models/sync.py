@@ -18,6 +18,10 @@ class SyncState(models.TextChoices):
     CONFLICT = "conflict", "Changed in QuickBooks and here"
 
 
+# States in which the local row holds something QuickBooks has not taken: a pull must not overwrite it.
+LOCAL_CHANGES = (SyncState.PENDING_PUSH, SyncState.FAILED, SyncState.CONFLICT)
+
+
 class SyncedObject(models.Model):
     """Base of every local copy of a QuickBooks object.
 
@@ -40,8 +44,8 @@ class SyncedObject(models.Model):
 
     @property
     def has_local_changes(self) -> bool:
-        """A pull must not overwrite these (DESIGN.md section 4)."""
-        return self.sync_state in (SyncState.PENDING_PUSH, SyncState.FAILED, SyncState.CONFLICT)
+        """A pull must not overwrite these (docs/architecture.md, Pull)."""
+        return self.sync_state in LOCAL_CHANGES
 
 
 class PullCursor(models.Model):
@@ -86,6 +90,11 @@ class SyncRun(models.Model):
     counts = models.JSONField(default=dict, blank=True)  # {"Invoice": {"pulled": 120, "deleted": 2}, ...}
     api_calls = models.PositiveIntegerField(default=0)
     error = models.TextField(blank=True)
+
+    # Not fields: set on the instance by the pull while it runs (quickbooks.sync.pull), never stored.
+    first_call: int  # the client's call count when the run started
+    entity_first_call: int  # ... when the current entity started
+    worth_retrying: bool  # the run failed on a transient error (read by the task)
 
     class Meta:
         ordering = ["-started_at"]

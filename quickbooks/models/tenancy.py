@@ -22,7 +22,7 @@ class Role(models.TextChoices):
     def rank(self) -> int:
         return list(Role).index(self)
 
-    def allows(self, needed: "Role") -> bool:
+    def allows(self, needed: "Role | str") -> bool:
         """Roles are cumulative: an accountant may do what a project manager may, and so on."""
         return self.rank >= Role(needed).rank
 

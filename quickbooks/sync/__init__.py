@@ -1,1 +1,1 @@
-"""The sync engine: keeps Costline's local copies and QuickBooks in step (DESIGN.md section 4)."""
+"""The sync engine: keeps Costline's local copies and QuickBooks in step (docs/architecture.md, The sync engine)."""

@@ -6,15 +6,20 @@ values go through Django's own `get_db_prep_save` (with a shortcut for the commo
 out in one `executemany`. No pks come back: for rows nothing reads again (lines, ledger rows, name-list entries).
 """
 
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from django.db import connections, models, router
+from django.db.backends.base.base import BaseDatabaseWrapper
+
+Preparer = Callable[[Any], Any]  # a Python value -> its database value
 
 CHUNK = 2000  # rows per executemany: bounded memory for the prepared parameters
 
 
-def _preparer(field, connection):
+def _preparer(field: models.Field, connection: BaseDatabaseWrapper) -> Preparer:
     """value -> database value, as `bulk_create` would prepare it; str and Decimal take the short way."""
     prepare = field.get_db_prep_save
     if isinstance(field, models.CharField | models.TextField):
@@ -23,12 +28,12 @@ def _preparer(field, connection):
         adapt, digits, places = connection.ops.adapt_decimalfield_value, field.max_digits, field.decimal_places
         return lambda value: adapt(value, digits, places) if type(value) is Decimal else prepare(value, connection)
     if type(field) is models.DateField:  # not DateTimeField, a subclass with time zone handling
-        adapt = connection.ops.adapt_datefield_value
-        return lambda value: adapt(value) if type(value) is date else prepare(value, connection)
+        adapt_date = connection.ops.adapt_datefield_value
+        return lambda value: adapt_date(value) if type(value) is date else prepare(value, connection)
     return lambda value: prepare(value, connection)
 
 
-def _fields(model) -> list:
+def _fields(model: type[models.Model]) -> list[models.Field]:
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
     # auto_now values are set in pre_save on an instance, which this path never builds.
     if any(getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False) for f in fields):
@@ -36,21 +41,38 @@ def _fields(model) -> list:
     return fields
 
 
-def _statement(model, fields, connection, update_fields, unique_fields) -> str:
+def _statement(
+    model: type[models.Model],
+    fields: list[models.Field],
+    connection: BaseDatabaseWrapper,
+    update_fields: list[str] | None,
+    unique_fields: list[str] | None,
+) -> str:
     quote = connection.ops.quote_name
-    columns = ", ".join(quote(f.column) for f in fields)
+    # Concrete fields are those with a column (Django: `concrete = column is not None`); the stubs allow None.
+    columns = ", ".join(quote(f.column) for f in fields)  # type: ignore[arg-type]
     sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({', '.join(['%s'] * len(fields))})"  # noqa: S608
     if update_fields:
+        if unique_fields is None:
+            raise TypeError("update_fields needs unique_fields, the ON CONFLICT target")
         by_name = {f.name: f for f in fields}
         suffix = connection.ops.on_conflict_suffix_sql(
-            fields, models.constants.OnConflict.UPDATE, [by_name[n].column for n in update_fields],
-            [by_name[n].column for n in unique_fields])
+            fields,
+            models.constants.OnConflict.UPDATE,
+            [by_name[n].column for n in update_fields],
+            [by_name[n].column for n in unique_fields],
+        )
         sql = f"{sql} {suffix}"
     return sql
 
 
-def insert_rows(model, rows: list[dict], *, update_fields: list[str] | None = None,
-                unique_fields: list[str] | None = None) -> int:
+def insert_rows(
+    model: type[models.Model],
+    rows: list[dict],
+    *,
+    update_fields: list[str] | None = None,
+    unique_fields: list[str] | None = None,
+) -> int:
     """Insert `rows` (field name or attname -> value; missing fields take their default) into `model`'s table.
 
     With `update_fields` and `unique_fields`, a row clashing on the unique fields updates those fields instead
@@ -65,19 +87,23 @@ def insert_rows(model, rows: list[dict], *, update_fields: list[str] | None = No
     sql = _statement(model, fields, connection, update_fields, unique_fields)
     with connection.cursor() as cursor:
         for start in range(0, len(rows), CHUNK):
-            cursor.executemany(sql, [_params(row, keys, known) for row in rows[start:start + CHUNK]])
+            cursor.executemany(sql, [_params(row, keys, known) for row in rows[start : start + CHUNK]])
     return len(rows)
 
 
-def _params(row: dict, keys, known: set) -> tuple:
+def _params(row: dict, keys: list[tuple[str, str, Callable[[], Any], Preparer]], known: set[str]) -> tuple:
     if not known.issuperset(row):
         raise TypeError(f"Unknown fields: {sorted(set(row) - known)}")
     # The common case inline: this runs once per value of every row.
-    return tuple([prepare(row[attname] if attname in row else _other(row, name, default))
-                  for attname, name, default, prepare in keys])
+    return tuple(
+        [
+            prepare(row[attname] if attname in row else _other(row, name, default))
+            for attname, name, default, prepare in keys
+        ]
+    )
 
 
-def _other(row: dict, name: str, default):
+def _other(row: dict, name: str, default: Callable[[], Any]) -> Any:
     if name in row:  # a related object given by its field name: its pk is what is stored
         value = row[name]
         return value.pk if isinstance(value, models.Model) else value

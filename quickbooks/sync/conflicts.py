@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
-from ..models import OutboxItem, SyncState
+from ..models import OutboxItem, SyncedObject, SyncState
 from . import registry
 from .merge import project
 from .push import outbox_enqueue
@@ -30,7 +30,7 @@ class FieldVersions:
         return self.local_changed and self.remote_changed and self.local != self.remote
 
 
-def field_versions(obj) -> list[FieldVersions]:
+def field_versions(obj: SyncedObject) -> list[FieldVersions]:
     """Every field Costline writes, as last synced, as edited here, and as QuickBooks has it now."""
     entity = registry.pushed_for_model(type(obj))
     local = entity.to_document(obj)
@@ -44,6 +44,8 @@ def field_versions(obj) -> list[FieldVersions]:
 def conflict_resolve(*, item: OutboxItem, keep_local: set[str]) -> OutboxItem | None:
     """Take QuickBooks' version except the fields in `keep_local`; those are pushed against its SyncToken."""
     obj = item.target
+    if obj is None:  # the view checks first: a conflict whose record is gone counts as resolved
+        raise ValueError(f"Outbox item {item.pk}: the record in conflict no longer exists")
     entity = registry.pushed_for_model(type(obj))
     local, remote = entity.to_document(obj), obj.conflict_document
     chosen = {key: local[key] for key in keep_local if key in local}

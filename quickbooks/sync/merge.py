@@ -8,9 +8,10 @@ QuickBooks replaces lines whole, so two edits to the lines conflict.
 """
 
 from dataclasses import dataclass, field
+from typing import Any
 
 
-def project(value, like):
+def project(value: Any, like: Any) -> Any:
     """`value` seen through the shape of `like`: only the keys `like` has, recursively."""
     if isinstance(like, dict) and isinstance(value, dict):
         return {key: project(value.get(key), sub) for key, sub in like.items()}

@@ -3,7 +3,7 @@
 A full pull reads every registered entity whole (REST in 1000-row pages, GraphQL connections, fetch functions);
 later pulls ask Change Data Capture what changed since each entity's watermark. Each page is ingested in one
 transaction; every run leaves a `SyncRun` (progress, counts, API calls, the error in plain words).
-DESIGN.md section 4.
+docs/architecture.md, Pull.
 """
 
 import logging
@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from ..client import NotFoundError, QuickBooksClient, QuickBooksError
 from ..client.api import PAGE_SIZE
-from ..models import PullCursor, SyncRun
+from ..models import Company, PullCursor, SyncRun
 from . import registry
 from .registry import PulledEntity
 
@@ -30,11 +30,24 @@ CDC_MAX_ENTITIES = 30  # entities named in one CDC request
 CDC_LOOK_BACK = timedelta(days=30) - timedelta(minutes=5)  # Intuit's 30 days, less a margin for clock skew
 GRAPHQL_PAGE = 100
 # Intuit's name lists: queries show only active entries unless they ask about Active.
-NAME_LISTS = frozenset({"Customer", "Vendor", "Employee", "Item", "Account", "Class", "Department", "Term",
-                        "TaxCode", "TaxRate", "PaymentMethod"})
+NAME_LISTS = frozenset(
+    {
+        "Customer",
+        "Vendor",
+        "Employee",
+        "Item",
+        "Account",
+        "Class",
+        "Department",
+        "Term",
+        "TaxCode",
+        "TaxRate",
+        "PaymentMethod",
+    }
+)
 
 
-def _client(company, client):
+def _client(company: Company, client: QuickBooksClient | None) -> QuickBooksClient:
     return client or QuickBooksClient.for_company(company)
 
 
@@ -45,17 +58,17 @@ def overlap() -> timedelta:
 # --- runs ------------------------------------------------------------------------------------------------
 
 
-def _start(company, kind: str, entities: list[PulledEntity]) -> SyncRun:
+def _start(company: Company, kind: str, entities: list[PulledEntity]) -> SyncRun:
     return SyncRun.objects.create(company=company, kind=kind, entities_total=len(entities))
 
 
-def _save_progress(run: SyncRun, client, first_call: int) -> None:
+def _save_progress(run: SyncRun, client: QuickBooksClient, first_call: int) -> None:
     run.api_calls = client.calls - first_call
     run.save(update_fields=["current_entity", "entities_done", "counts", "api_calls"])
 
 
 @contextmanager
-def _recording(run: SyncRun, client):
+def _recording(run: SyncRun, client: QuickBooksClient) -> Iterator[None]:
     """Run the body; end the run succeeded, or failed with QuickBooks' error in plain words (not re-raised)."""
     run.first_call = client.calls
     try:
@@ -74,16 +87,17 @@ def _recording(run: SyncRun, client):
 def _failure(run: SyncRun, error: QuickBooksError) -> str:
     where = f" while reading {run.current_entity}" if run.current_entity else ""
     if error.transient:
-        return (f"QuickBooks did not answer properly{where} ({error.message}), even after retrying. "
-                "What was read before is kept; the next pull carries on.")
+        return (
+            f"QuickBooks did not answer properly{where} ({error.message}), even after retrying. "
+            "What was read before is kept; the next pull carries on."
+        )
     return f"{error.user_message.rstrip('.')}{where}."
 
 
-def _finish(run: SyncRun, client, status: str, error: str) -> None:
+def _finish(run: SyncRun, client: QuickBooksClient, status: str, error: str) -> None:
     run.status, run.error, run.finished_at = status, error, timezone.now()
     run.api_calls = client.calls - run.first_call
-    run.save(update_fields=["status", "error", "finished_at", "api_calls", "current_entity", "entities_done",
-                            "counts"])
+    run.save(update_fields=["status", "error", "finished_at", "api_calls", "current_entity", "entities_done", "counts"])
 
 
 def _count(run: SyncRun, name: str, **added: int) -> None:
@@ -92,7 +106,7 @@ def _count(run: SyncRun, name: str, **added: int) -> None:
         tally[key] = tally.get(key, 0) + value
 
 
-def _cursor(company, name: str, watermark: datetime, *, whole: bool, rows: int) -> None:
+def _cursor(company: Company, name: str, watermark: datetime, *, whole: bool, rows: int) -> None:
     now = timezone.now()
     defaults = {"watermark": watermark, "last_pull_at": now, "rows": rows}
     if whole:
@@ -121,11 +135,13 @@ def _where(entity: PulledEntity, condition: str = "") -> str:
     return " AND ".join(clauses)
 
 
-def _pages(client, company, entity: PulledEntity, condition: str = "") -> Iterator[list[dict]]:
+def _pages(
+    client: QuickBooksClient, company: Company, entity: PulledEntity, condition: str = ""
+) -> Iterator[list[dict]]:
     """The entity's documents a page at a time, from whichever source serves it."""
-    if entity.source == "fetch":  # the app's own function, which may read its tables: kept on this thread
+    if entity.fetch is not None:  # "fetch": the app's own function, which may read its tables: kept on this thread
         yield from _chunks(entity.fetch(client, company), PAGE_SIZE)
-    elif entity.source == "graphql":
+    elif entity.graphql is not None:  # "graphql"
         source = entity.graphql
         nodes = client.graphql_nodes(source.query, dict(source.variables), list(source.path), page_size=GRAPHQL_PAGE)
         yield from _prefetched(_chunks(nodes, GRAPHQL_PAGE))
@@ -178,7 +194,7 @@ def _ids(documents: Iterable[dict]) -> set[str]:
     return {str(d.get("Id", d.get("id"))) for d in documents}
 
 
-def _ingest(run: SyncRun, client, entity: PulledEntity, page: list[dict]) -> int:
+def _ingest(run: SyncRun, client: QuickBooksClient, entity: PulledEntity, page: list[dict]) -> int:
     written = entity.ingest(run.company, page) if page else 0
     _count(run, entity.name, pulled=len(page), written=written)
     _save_progress(run, client, run.first_call)
@@ -191,19 +207,19 @@ def _remove(run: SyncRun, entity: PulledEntity, qbo_ids: Iterable[str]) -> None:
         _count(run, entity.name, removed=entity.remove(run.company, qbo_ids))
 
 
-def _begin(run: SyncRun, client, entity: PulledEntity) -> None:
+def _begin(run: SyncRun, client: QuickBooksClient, entity: PulledEntity) -> None:
     run.current_entity, run.entity_first_call = entity.name, client.calls
     _count(run, entity.name)
     _save_progress(run, client, run.first_call)
 
 
-def _done(run: SyncRun, client) -> None:
+def _done(run: SyncRun, client: QuickBooksClient) -> None:
     _count(run, run.current_entity, calls=client.calls - run.entity_first_call)  # CDC's shared requests not included
     run.entities_done += 1
     _save_progress(run, client, run.first_call)
 
 
-def _pull_whole(run: SyncRun, client, entity: PulledEntity, watermark: datetime) -> None:
+def _pull_whole(run: SyncRun, client: QuickBooksClient, entity: PulledEntity, watermark: datetime) -> None:
     """Every object of the entity; local ones QuickBooks no longer has are removed when the entity can list them."""
     _begin(run, client, entity)
     seen: set[str] = set()
@@ -219,7 +235,7 @@ def _pull_whole(run: SyncRun, client, entity: PulledEntity, watermark: datetime)
 # --- full pull -----------------------------------------------------------------------------------------
 
 
-def pull_full(*, company, client=None) -> SyncRun:
+def pull_full(*, company: Company, client: QuickBooksClient | None = None) -> SyncRun:
     """Read every entity the company's plan serves, whole; watermarks are QuickBooks' time when it started."""
     client = _client(company, client)
     entities = registry.pulled(company.connection.capabilities)
@@ -239,7 +255,14 @@ def _stale(cursor: PullCursor | None, now: datetime) -> bool:
     return cursor is None or cursor.watermark is None or cursor.watermark - overlap() < now - CDC_LOOK_BACK
 
 
-def pull_changes(*, company, client=None) -> SyncRun:
+def _watermark(cursor: PullCursor) -> datetime:
+    """The watermark of a cursor `_stale` passed: pull_changes reads an entity without one whole instead."""
+    if cursor.watermark is None:
+        raise ValueError(f"{cursor.entity} has no watermark: it must be pulled whole")
+    return cursor.watermark
+
+
+def pull_changes(*, company: Company, client: QuickBooksClient | None = None) -> SyncRun:
     """What changed since each entity's watermark (less the overlap); a full pull when no watermark is usable."""
     client = _client(company, client)
     entities = registry.pulled(company.connection.capabilities)
@@ -262,18 +285,20 @@ def pull_changes(*, company, client=None) -> SyncRun:
     return run
 
 
-def _cdc_changes(client, entities: list[PulledEntity], cursors) -> tuple[dict[str, list], set[str]]:
+def _cdc_changes(
+    client: QuickBooksClient, entities: list[PulledEntity], cursors: dict[str, PullCursor]
+) -> tuple[dict[str, list], set[str]]:
     """CDC answers for `entities`, 30 to a request; the names whose changes overflowed CDC's 1000 objects."""
     changes, overflow = {}, set()
     for group in _chunks(entities, CDC_MAX_ENTITIES):
-        since = min(cursors[e.name].watermark for e in group) - overlap()
+        since = min(_watermark(cursors[e.name]) for e in group) - overlap()
         answered, spilled = _cdc_window(client, [e.name for e in group], since)
         changes.update(answered)
         overflow |= spilled
     return changes, overflow
 
 
-def _cdc_window(client, names: list[str], since: datetime) -> tuple[dict[str, list], set[str]]:
+def _cdc_window(client: QuickBooksClient, names: list[str], since: datetime) -> tuple[dict[str, list], set[str]]:
     """One CDC request; a full answer (1000 objects) may be cut short, so the entity list is halved and re-asked.
 
     CDC takes only a start time, so the window cannot be cut in time; an entity that alone has 1000 changes
@@ -290,7 +315,9 @@ def _cdc_window(client, names: list[str], since: datetime) -> tuple[dict[str, li
     return {**first, **second}, first_spilled | second_spilled
 
 
-def _apply_cdc(run: SyncRun, client, entity: PulledEntity, documents: list[dict], watermark: datetime) -> None:
+def _apply_cdc(
+    run: SyncRun, client: QuickBooksClient, entity: PulledEntity, documents: list[dict], watermark: datetime
+) -> None:
     _begin(run, client, entity)
     latest = {str(d["Id"]): d for d in documents}  # one version per object, the last CDC listed
     gone = {qbo_id for qbo_id, d in latest.items() if d.get("status") == "Deleted"}
@@ -302,10 +329,12 @@ def _apply_cdc(run: SyncRun, client, entity: PulledEntity, documents: list[dict]
     _done(run, client)
 
 
-def _pull_updated(run: SyncRun, client, entity: PulledEntity, cursor: PullCursor, watermark: datetime) -> None:
+def _pull_updated(
+    run: SyncRun, client: QuickBooksClient, entity: PulledEntity, cursor: PullCursor, watermark: datetime
+) -> None:
     """Entities CDC does not serve (TaxCode, TimeActivity): a query on MetaData.LastUpdatedTime."""
     _begin(run, client, entity)
-    since = (cursor.watermark - overlap()).isoformat(timespec="seconds")
+    since = (_watermark(cursor) - overlap()).isoformat(timespec="seconds")
     rows = 0
     for page in _pages(client, run.company, entity, f"MetaData.LastUpdatedTime >= '{since}'"):
         _ingest(run, client, entity, page)
@@ -317,7 +346,7 @@ def _pull_updated(run: SyncRun, client, entity: PulledEntity, cursor: PullCursor
 # --- one object ----------------------------------------------------------------------------------------
 
 
-def pull_one(*, company, entity: str, qbo_id: str, client=None) -> SyncRun | None:
+def pull_one(*, company: Company, entity: str, qbo_id: str, client: QuickBooksClient | None = None) -> SyncRun | None:
     """Fetch one object a webhook named and ingest it, or remove it if QuickBooks no longer has it.
 
     None when nothing in Costline mirrors that entity for this company.
@@ -332,7 +361,7 @@ def pull_one(*, company, entity: str, qbo_id: str, client=None) -> SyncRun | Non
     return run
 
 
-def _fetch_one(run: SyncRun, client, entity: PulledEntity, qbo_id: str) -> None:
+def _fetch_one(run: SyncRun, client: QuickBooksClient, entity: PulledEntity, qbo_id: str) -> None:
     if entity.source != "rest":  # no REST read for GraphQL and fetch entities; they are small
         _pull_whole(run, client, entity, client.server_time())
         return

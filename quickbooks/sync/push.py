@@ -12,18 +12,20 @@ import logging
 import random
 import uuid
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from ..client import QuickBooksClient, QuickBooksError, ReauthorizationRequired, StaleObjectError
 from ..models import OutboxAttempt, OutboxItem, SyncState
 from . import merge as merging
 from . import registry
+from .dispatch import send_task_on_commit
 
 logger = logging.getLogger(__name__)
 
@@ -37,12 +39,10 @@ def _lease() -> timedelta:
 
 def enqueue_send(item_id: int) -> None:
     """Send after commit, by task name (the worker may be on another machine)."""
-    from config.celery import app
-
-    transaction.on_commit(lambda: app.send_task("quickbooks.tasks.outbox_send", args=[item_id]))
+    send_task_on_commit("quickbooks.tasks.outbox_send", item_id)
 
 
-def outbox_enqueue(*, obj, operation: str | None = None) -> OutboxItem:
+def outbox_enqueue(*, obj: Any, operation: str | None = None) -> OutboxItem:
     """Queue `obj` for QuickBooks. Call inside the transaction that saved it; it is sent after commit."""
     entity = registry.pushed_for_model(type(obj))
     operation = operation or (OutboxItem.Operation.UPDATE if obj.qbo_id else OutboxItem.Operation.CREATE)
@@ -81,10 +81,10 @@ def outbox_send(*, item_id: int, client: QuickBooksClient | None = None) -> str:
     try:
         if obj is None:
             raise ValidationError("The Costline record behind this change no longer exists.")
-        client = client or QuickBooksClient.for_company(item.company)
-        outcome = _deliver(item, obj, entity, client)
-    except StaleObjectError:
-        outcome = _resolve_stale(item, obj, entity, client)
+        sender = client or QuickBooksClient.for_company(item.company)
+        outcome = _deliver(item, obj, entity, sender)
+    except StaleObjectError:  # raised by _deliver, so `sender` is set
+        outcome = _resolve_stale(item, obj, entity, sender)
     except QuickBooksError as error:
         outcome = _retry_later(item, obj, error) if error.transient else _fail(item, obj, error)
         attempt.error_code, attempt.message = error.code, str(error)
@@ -96,7 +96,15 @@ def outbox_send(*, item_id: int, client: QuickBooksClient | None = None) -> str:
     return outcome
 
 
-def _deliver(item, obj, entity, client, *, request_id: str | None = None, fields: dict | None = None) -> str:
+def _deliver(
+    item: OutboxItem,
+    obj: Any,
+    entity: registry.PushedEntity,
+    client: QuickBooksClient,
+    *,
+    request_id: str | None = None,
+    fields: dict | None = None,
+) -> str:
     """Create, sparse-update (only what changed since the last sync) or delete; take QuickBooks' reply."""
     request_id = request_id or item.request_id
     if entity.check is not None:
@@ -116,7 +124,7 @@ def _deliver(item, obj, entity, client, *, request_id: str | None = None, fields
     return _done(item, obj, entity, client.update(entity.name, update, request_id=request_id, sparse=True))
 
 
-def _done(item, obj, entity, document) -> str:
+def _done(item: OutboxItem, obj: Any, entity: registry.PushedEntity, document: dict | None) -> str:
     with transaction.atomic():
         if document is None:  # deleted in QuickBooks
             type(obj).objects.filter(pk=obj.pk).update(sync_state=SyncState.SYNCED, sync_error="")
@@ -138,7 +146,7 @@ def _done(item, obj, entity, document) -> str:
     return "sent"
 
 
-def _later_edit_waiting(item) -> bool:
+def _later_edit_waiting(item: OutboxItem) -> bool:
     return OutboxItem.objects.filter(
         content_type_id=item.content_type_id,
         object_id=item.object_id,
@@ -147,11 +155,11 @@ def _later_edit_waiting(item) -> bool:
     ).exists()
 
 
-def _finish(item, status, **fields) -> None:
+def _finish(item: OutboxItem, status: str, **fields: Any) -> None:
     OutboxItem.objects.filter(pk=item.pk).update(status=status, lease_until=None, **fields)
 
 
-def _resolve_stale(item, obj, entity, client) -> str:
+def _resolve_stale(item: OutboxItem, obj: Any, entity: registry.PushedEntity, client: QuickBooksClient) -> str:
     """Someone changed it in QuickBooks: merge disjoint field changes and resend, else a conflict."""
     remote = client.read(entity.name, obj.qbo_id)
     result = merging.merge(base=obj.qbo_document, local=entity.to_document(obj), remote=remote)
@@ -179,7 +187,7 @@ def _backoff(attempts: int) -> timedelta:
     return timedelta(seconds=seconds * random.uniform(0.5, 1.0))  # noqa: S311 - jitter, not security
 
 
-def _retry_later(item, obj, error) -> str:
+def _retry_later(item: OutboxItem, obj: Any, error: QuickBooksError) -> str:
     _finish(
         item,
         OutboxItem.Status.PENDING,
@@ -189,7 +197,7 @@ def _retry_later(item, obj, error) -> str:
     return "retry"
 
 
-def _fail(item, obj, error) -> str:
+def _fail(item: OutboxItem, obj: Any, error: QuickBooksError | ValidationError) -> str:
     """Refused: the reason goes on the object in plain words; nothing local is lost."""
     message = error.user_message if isinstance(error, QuickBooksError) else " ".join(error.messages)
     with transaction.atomic():
@@ -201,7 +209,7 @@ def _fail(item, obj, error) -> str:
     return "failed"
 
 
-def outbox_retry(*, items) -> int:
+def outbox_retry(*, items: QuerySet[OutboxItem]) -> int:
     """Send refused items again, each under a new requestid: QuickBooks stored its refusal against the old one
     (nothing was written under it, so a new id cannot double anything). Returns how many."""
     with transaction.atomic():

@@ -7,6 +7,10 @@ and, for what Costline writes, functions that turn a local object into a QuickBo
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ..models import Company
 
 
 @dataclass(frozen=True)
@@ -66,7 +70,7 @@ def on_ingest(name: str, hook: Callable) -> None:
     _ingest_hooks.setdefault(name, []).append(hook)
 
 
-def run_ingest_hooks(name: str, company, documents: list[dict]) -> None:
+def run_ingest_hooks(name: str, company: "Company", documents: list[dict]) -> None:
     for hook in _ingest_hooks.get(name, []):
         hook(company, documents)
 
@@ -95,7 +99,7 @@ def pushed_entity(name: str) -> PushedEntity:
     return _pushed[name]
 
 
-def pushed_for_model(model) -> PushedEntity:
+def pushed_for_model(model: type) -> PushedEntity:
     return next(e for e in _pushed.values() if e.model is model)
 
 

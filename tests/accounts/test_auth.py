@@ -11,9 +11,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _sign_up(client, email="new@example.com", password="Tr1cky-enough-pass"):
-    return client.post(
-        reverse("account_signup"), {"email": email, "password1": password, "password2": password}
-    )
+    return client.post(reverse("account_signup"), {"email": email, "password1": password, "password2": password})
 
 
 def test_sign_up_sends_a_confirmation_email_and_holds_sign_in_until_confirmed(client):

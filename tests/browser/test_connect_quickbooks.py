@@ -25,8 +25,9 @@ def approve(page, realm_id):
     page.wait_for_selector("h1:has-text('QuickBooks connection')")
 
 
-def test_an_admin_connects_disconnects_and_reconnects(app_for_browser, live_sandbox, page, admin_user, company,
-                                                      password):
+def test_an_admin_connects_disconnects_and_reconnects(
+    app_for_browser, live_sandbox, page, admin_user, company, password
+):
     realm_id = new_realm(live_sandbox)
     sign_in(page, app_for_browser.url, admin_user, password)
 

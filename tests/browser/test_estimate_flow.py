@@ -21,8 +21,9 @@ def fill_line(page, index, item, qty, price, cost):
     page.fill(f"input[name=lines-{index}-unit_cost]", cost)
 
 
-def test_an_accountant_writes_and_sends_a_three_line_estimate(live_server, connected_company, project_setup, sent,
-                                                              page, admin_user, password):
+def test_an_accountant_writes_and_sends_a_three_line_estimate(
+    live_server, connected_company, project_setup, sent, page, admin_user, password
+):
     project = Project.objects.get(company=connected_company, qbo_id=project_setup["project"])
     other = CompanyFactory(name="Another Client Co.")  # so that picking the company is a real choice
     MembershipFactory(user=admin_user, company=other, role="admin")

@@ -35,12 +35,33 @@ class Worker:
         self.log_path = log_path
         with log_path.open("a") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", queue, "--concurrency=1",
-                 "--without-gossip", "--without-mingle", "--without-heartbeat", "--loglevel=INFO"],
-                cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+                [
+                    sys.executable,
+                    "-m",
+                    "celery",
+                    "-A",
+                    "config",
+                    "worker",
+                    "-Q",
+                    queue,
+                    "--concurrency=1",
+                    "--without-gossip",
+                    "--without-mingle",
+                    "--without-heartbeat",
+                    "--loglevel=INFO",
+                ],
+                cwd=ROOT,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
             )
-        _wait_for(lambda: self.log_path.read_text().count("ready.") > self._ready_before, timeout=45,
-                  what="the Celery worker to start", log=log_path, process=self.process)
+        _wait_for(
+            lambda: self.log_path.read_text().count("ready.") > self._ready_before,
+            timeout=45,
+            what="the Celery worker to start",
+            log=log_path,
+            process=self.process,
+        )
 
     _ready_before = 0
 
@@ -73,8 +94,13 @@ def start_worker(transactional_db, tmp_path, worker_env):
     previous_queue = celery_app.conf.task_default_queue
     celery_app.conf.task_default_queue = queue
     # The worker sends follow-up tasks (outbox sends after a sweep, say) to the same private queue.
-    env = {**os.environ, "DATABASE_URL": database_url(connection.settings_dict), "PYTHONUNBUFFERED": "1",
-           "CELERY_TASK_DEFAULT_QUEUE": queue, **worker_env}
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url(connection.settings_dict),
+        "PYTHONUNBUFFERED": "1",
+        "CELERY_TASK_DEFAULT_QUEUE": queue,
+        **worker_env,
+    }
     log_path = tmp_path / "worker.log"
     workers = []
 

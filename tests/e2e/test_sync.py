@@ -22,8 +22,10 @@ pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def worker_env(live_sandbox):
     return {
-        "QBO_SANDBOX_URL": live_sandbox.base_url.rstrip("/"), "QBO_CLIENT_ID": live_sandbox.client_id,
-        "QBO_CLIENT_SECRET": live_sandbox.client_secret, "QBO_RETRY_MAX_WAIT_SECONDS": "0.2",
+        "QBO_SANDBOX_URL": live_sandbox.base_url.rstrip("/"),
+        "QBO_CLIENT_ID": live_sandbox.client_id,
+        "QBO_CLIENT_SECRET": live_sandbox.client_secret,
+        "QBO_RETRY_MAX_WAIT_SECONDS": "0.2",
         "QBO_PULL_RETRY_SECONDS": "1",
     }
 
@@ -44,7 +46,8 @@ def test_first_sync_of_the_demo_company_brings_every_object(qbo, celery_worker, 
     assert run is not None, celery_worker.log()[-3000:]
     assert run.status == SyncRun.Status.SUCCEEDED, run.error
     assert ReferenceRecord.objects.filter(company=company, entity="Customer").count() == qb.count(
-        "Customer", "Active IN (true, false)")
+        "Customer", "Active IN (true, false)"
+    )
     assert Project.objects.filter(company=company, deleted=False).count() == 6
     remote_estimates = [e for page in qb.query_pages("Estimate") for e in page]
     assert Estimate.objects.filter(company=company).count() == len(remote_estimates)
@@ -56,16 +59,20 @@ def test_first_sync_of_the_demo_company_brings_every_object(qbo, celery_worker, 
     assert run.api_calls > 0 and run.progress_percent == 100
 
 
-def test_a_change_in_quickbooks_arrives_through_a_webhook(qbo, celery_worker, live_server, settings,
-                                                          connected_company):
+def test_a_change_in_quickbooks_arrives_through_a_webhook(qbo, celery_worker, live_server, settings, connected_company):
     settings.QBO_WEBHOOK_VERIFIER = qbo.verifier
     qbo.control("post", "webhooks", json={"url": f"{live_server.url}/quickbooks/webhooks/", "format": "legacy"})
     try:
         customer = QuickBooksClient.for_company(connected_company).create(
-            "Customer", {"DisplayName": "Arrived By Webhook LLC"}, request_id=rid())
+            "Customer", {"DisplayName": "Arrived By Webhook LLC"}, request_id=rid()
+        )
 
-        arrived = wait_until(lambda: ReferenceRecord.objects.filter(
-            company=connected_company, entity="Customer", qbo_id=customer["Id"]).first(), timeout=60)
+        arrived = wait_until(
+            lambda: ReferenceRecord.objects.filter(
+                company=connected_company, entity="Customer", qbo_id=customer["Id"]
+            ).first(),
+            timeout=60,
+        )
     finally:
         qbo.control("delete", "webhooks")
 
@@ -101,19 +108,25 @@ def test_a_429_storm_ends_with_everything_synced(qbo, celery_worker, connected_c
 
     sync_pull.delay(connected_company.pk, full=True)
 
-    succeeded = wait_until(lambda: SyncRun.objects.filter(company=connected_company,
-                                                         status=SyncRun.Status.SUCCEEDED).first(), timeout=120)
+    succeeded = wait_until(
+        lambda: SyncRun.objects.filter(company=connected_company, status=SyncRun.Status.SUCCEEDED).first(), timeout=120
+    )
     assert succeeded, list(SyncRun.objects.values_list("status", "error"))
-    names = set(ReferenceRecord.objects.filter(company=connected_company, entity="Customer").values_list("name",
-                                                                                                      flat=True))
+    names = set(
+        ReferenceRecord.objects.filter(company=connected_company, entity="Customer").values_list("name", flat=True)
+    )
     assert {f"Storm Customer {n}" for n in range(5)} <= names
 
 
-def test_a_worker_killed_mid_push_loses_nothing_and_doubles_nothing(qbo, start_worker, connected_company,
-                                                                     project_setup, qb, settings):
+def test_a_worker_killed_mid_push_loses_nothing_and_doubles_nothing(
+    qbo, start_worker, connected_company, project_setup, qb, settings
+):
     first = start_worker()
-    qbo.control("post", "faults", json={"kind": "delay", "delay_seconds": 3, "count": 1, "method": "POST",
-                                        "path_contains": "/estimate"})
+    qbo.control(
+        "post",
+        "faults",
+        json={"kind": "delay", "delay_seconds": 3, "count": 1, "method": "POST", "path_contains": "/estimate"},
+    )
     estimate = new_estimate(connected_company, project_setup)
     item = OutboxItem.objects.get(object_id=estimate.pk)
     assert wait_until(lambda: OutboxItem.objects.get(pk=item.pk).status == OutboxItem.Status.SENDING, timeout=30)
@@ -139,8 +152,9 @@ def _pushed(estimate) -> Estimate:
 
 
 def _edit_both_sides(qb, estimate, *, theirs: dict, ours: dict) -> None:
-    qb.update("Estimate", {"Id": estimate.qbo_id, "SyncToken": estimate.sync_token, **theirs}, request_id=rid(),
-              sparse=True)
+    qb.update(
+        "Estimate", {"Id": estimate.qbo_id, "SyncToken": estimate.sync_token, **theirs}, request_id=rid(), sparse=True
+    )
     with transaction.atomic():
         for name, value in ours.items():
             setattr(estimate, name, value)
@@ -148,12 +162,14 @@ def _edit_both_sides(qb, estimate, *, theirs: dict, ours: dict) -> None:
         outbox_enqueue(obj=estimate)
 
 
-def test_a_stale_token_with_disjoint_changes_merges_through_the_worker(qbo, celery_worker, connected_company,
-                                                                      project_setup, qb):
+def test_a_stale_token_with_disjoint_changes_merges_through_the_worker(
+    qbo, celery_worker, connected_company, project_setup, qb
+):
     estimate = _pushed(new_estimate(connected_company, project_setup))
 
-    _edit_both_sides(qb, estimate, theirs={"CustomerMemo": {"value": "From QuickBooks"}},
-                     ours={"private_note": "From Costline"})
+    _edit_both_sides(
+        qb, estimate, theirs={"CustomerMemo": {"value": "From QuickBooks"}}, ours={"private_note": "From Costline"}
+    )
 
     estimate = _pushed(estimate)
     remote = qb.read("Estimate", estimate.qbo_id)

@@ -22,15 +22,23 @@ def project(company, qbo_id, name, **fields):
 
 def ledger(company, project_qbo_id, kind, amount, n=[0]):  # noqa: B006 - a counter for unique line ids
     n[0] += 1
-    return LedgerLine.objects.create(company=company, project_qbo_id=project_qbo_id, tagged_by="project_ref",
-                                     txn_type="Bill", txn_qbo_id=str(n[0]), line_id="1", kind=kind,
-                                     amount=Decimal(amount))
+    return LedgerLine.objects.create(
+        company=company,
+        project_qbo_id=project_qbo_id,
+        tagged_by="project_ref",
+        txn_type="Bill",
+        txn_qbo_id=str(n[0]),
+        line_id="1",
+        kind=kind,
+        amount=Decimal(amount),
+    )
 
 
 def sales(model, company, project_qbo_id, total, status=TxnStatus.ACCEPTED, n=[0]):  # noqa: B006
     n[0] += 1
-    return model.objects.create(company=company, qbo_id=str(n[0]), project_qbo_id=project_qbo_id,
-                                total_amount=Decimal(total), status=status)
+    return model.objects.create(
+        company=company, qbo_id=str(n[0]), project_qbo_id=project_qbo_id, total_amount=Decimal(total), status=status
+    )
 
 
 @pytest.fixture
@@ -52,7 +60,7 @@ def row_of(response, name):
 
 
 def test_a_projects_figures_follow_the_rules(login, viewer, company, kitchen):
-    response = login(viewer).get(reverse("dashboard", args=[company.pk]))
+    response = login(viewer).get(reverse("reports:dashboard", args=[company.pk]))
 
     row = row_of(response, "Kitchen Remodel")
     assert row.contract_value == Decimal("50500.00")  # estimate + accepted change orders
@@ -63,12 +71,26 @@ def test_a_projects_figures_follow_the_rules(login, viewer, company, kitchen):
     assert "50,500.00" in html and "11,800.10" in html and "37.9%" in html and "40%" in html
 
 
+def test_a_project_not_yet_in_quickbooks_counts_nothing_that_names_no_project(login, viewer, company, kitchen):
+    """Drafts and mis-coded lines carry no ProjectRef (an empty project id): they belong to no project, not to every
+    project that has no QuickBooks id yet."""
+    project(company, "", "New Garage")  # saved here, not yet sent to QuickBooks
+    sales(Estimate, company, "", "7000.00", status=TxnStatus.PENDING)  # a draft estimate
+    ledger(company, "", LedgerLine.Kind.COST, "486.20")  # charged to a project's customer, not to a project
+
+    response = login(viewer).get(reverse("reports:dashboard", args=[company.pk]))
+
+    row = row_of(response, "New Garage")
+    assert (row.contract_value, row.cost_to_date, row.billed_to_date) == (0, 0, 0)
+    assert response.context["totals"]["cost_to_date"] == Decimal("11800.10")  # Kitchen Remodel's alone
+
+
 def test_totals_add_up_the_rows(login, viewer, company, kitchen):
     bath = project(company, "20", "Primary Bath")
     sales(Estimate, company, "20", "12000.00")
     ledger(company, "20", LedgerLine.Kind.COST, "3000.00")
 
-    totals = login(viewer).get(reverse("dashboard", args=[company.pk])).context["totals"]
+    totals = login(viewer).get(reverse("reports:dashboard", args=[company.pk])).context["totals"]
 
     assert bath.pk and totals["contract_value"] == Decimal("62500.00")
     assert totals["cost_to_date"] == Decimal("14800.10")
@@ -79,7 +101,7 @@ def test_pinned_projects_come_first_and_deleted_ones_not_at_all(login, viewer, c
     project(company, "30", "Alpha Deck", pinned=True)
     project(company, "31", "Zulu Gone", deleted=True)
 
-    names = [p.name for p in login(viewer).get(reverse("dashboard", args=[company.pk])).context["projects"]]
+    names = [p.name for p in login(viewer).get(reverse("reports:dashboard", args=[company.pk])).context["projects"]]
 
     assert names == ["Alpha Deck", "Kitchen Remodel"]
 
@@ -88,7 +110,7 @@ def test_another_companys_projects_and_ledger_never_show(login, viewer, company,
     project(other_company, "16", "Their Kitchen")  # same QuickBooks id, other realm
     ledger(other_company, "16", LedgerLine.Kind.COST, "99999.00")
 
-    response = login(viewer).get(reverse("dashboard", args=[company.pk]))
+    response = login(viewer).get(reverse("reports:dashboard", args=[company.pk]))
 
     assert [p.name for p in response.context["projects"]] == ["Kitchen Remodel"]
     assert row_of(response, "Kitchen Remodel").cost_to_date == Decimal("11800.10")
@@ -103,10 +125,15 @@ def add_projects(company, count, start=2):
         ledger(company, str(n), LedgerLine.Kind.REVENUE, "25.00")
 
 
-@pytest.mark.parametrize("view, query", [
-    ("dashboard", ""), ("dashboard", "?status=OPEN&status=OTHER&sort=-margin&q=project"),
-    ("dashboard_csv", ""), ("dashboard_xlsx", "?sort=customer"),
-])
+@pytest.mark.parametrize(
+    "view, query",
+    [
+        ("reports:dashboard", ""),
+        ("reports:dashboard", "?status=OPEN&status=OTHER&sort=-margin&q=project"),
+        ("reports:dashboard-csv", ""),
+        ("reports:dashboard-xlsx", "?sort=customer"),
+    ],
+)
 def test_the_same_queries_list_one_project_or_sixty(login, viewer, company, django_assert_num_queries, view, query):
     client = login(viewer)
     url = reverse(view, args=[company.pk]) + query
@@ -119,22 +146,22 @@ def test_the_same_queries_list_one_project_or_sixty(login, viewer, company, djan
     with django_assert_num_queries(len(one.captured_queries)):
         response = client.get(url)
     assert response.status_code == 200
-    if view == "dashboard":
+    if view == "reports:dashboard":
         assert response.context["totals"]["count"] == 60 and len(response.context["projects"]) == 50
-    if view == "dashboard_csv":
+    if view == "reports:dashboard-csv":
         assert len(response.content.decode().splitlines()) == 1 + 60 + 1  # header, rows, totals
 
 
-@pytest.mark.parametrize("view", ["dashboard", "dashboard_csv", "dashboard_xlsx"])
+@pytest.mark.parametrize("view", ["reports:dashboard", "reports:dashboard-csv", "reports:dashboard-xlsx"])
 def test_every_role_sees_the_dashboard_and_its_exports(login, member, company, kitchen, view):
     response = login(member).get(reverse(view, args=[company.pk]))
 
     assert response.status_code == 200
-    body = response.content if view == "dashboard_xlsx" else response.content.decode()
-    assert (b"PK" if view == "dashboard_xlsx" else "Kitchen Remodel") in body
+    body = response.content if view == "reports:dashboard-xlsx" else response.content.decode()
+    assert (b"PK" if view == "reports:dashboard-xlsx" else "Kitchen Remodel") in body
 
 
-@pytest.mark.parametrize("view", ["dashboard", "dashboard_csv", "dashboard_xlsx"])
+@pytest.mark.parametrize("view", ["reports:dashboard", "reports:dashboard-csv", "reports:dashboard-xlsx"])
 def test_an_outsider_gets_not_found_for_the_dashboard_and_its_exports(login, outsider, company, kitchen, view):
     response = login(outsider).get(reverse(view, args=[company.pk]))
 

@@ -16,14 +16,25 @@ from tests.projects.test_dashboard import ledger, project, sales
 
 pytestmark = pytest.mark.django_db
 
-HEADERS = ["Project", "Customer", "Status", "Contract value", "Cost to date", "Billed to date", "Gross margin",
-           "Margin %", "% complete", "Due date"]
+HEADERS = [
+    "Project",
+    "Customer",
+    "Status",
+    "Contract value",
+    "Cost to date",
+    "Billed to date",
+    "Gross margin",
+    "Margin %",
+    "% complete",
+    "Due date",
+]
 
 
 @pytest.fixture
 def jobs(company):
-    project(company, "1", "Kitchen Remodel", status="IN_PROGRESS", completion_rate=Decimal("40"),
-            due_date=date(2026, 6, 30))
+    project(
+        company, "1", "Kitchen Remodel", status="IN_PROGRESS", completion_rate=Decimal("40"), due_date=date(2026, 6, 30)
+    )
     sales(Estimate, company, "1", "48000.00")
     ledger(company, "1", LedgerLine.Kind.COST, "11800.10")
     ledger(company, "1", LedgerLine.Kind.REVENUE, "19000.00")
@@ -36,14 +47,14 @@ def jobs(company):
 
 
 def csv_rows(client, company, query=""):
-    response = client.get(reverse("dashboard_csv", args=[company.pk]) + query)
+    response = client.get(reverse("reports:dashboard-csv", args=[company.pk]) + query)
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     return response, list(csv.reader(io.StringIO(response.content.decode())))
 
 
 def xlsx_of(client, company, query=""):
-    response = client.get(reverse("dashboard_xlsx", args=[company.pk]) + query)
+    response = client.get(reverse("reports:dashboard-xlsx", args=[company.pk]) + query)
     assert response.status_code == 200
     assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     return response, load_workbook(io.BytesIO(response.content))["Projects"]
@@ -54,8 +65,18 @@ def test_csv_lists_the_filtered_sorted_projects_with_exact_money_and_totals(logi
 
     assert rows == [
         HEADERS,
-        ["Kitchen Remodel", "Okafor Residence", "In progress", "48000.00", "11800.10", "19000.00", "7199.90", "37.9",
-         "40.00", "2026-06-30"],
+        [
+            "Kitchen Remodel",
+            "Okafor Residence",
+            "In progress",
+            "48000.00",
+            "11800.10",
+            "19000.00",
+            "7199.90",
+            "37.9",
+            "40.00",
+            "2026-06-30",
+        ],
         ["Primary Bath", "Patel Family", "Open", "12000.05", "0.30", "0.00", "-0.30", "", "", ""],
         ["Total, 2 projects", "", "", "60000.05", "11800.40", "19000.00", "7199.60", "37.9", "", ""],
     ]
@@ -83,7 +104,11 @@ def test_xlsx_keeps_money_as_exact_numbers_with_a_money_format(login, viewer, co
     money = [Decimal(str(value)) for value in bath[3:7]]
     assert money == [Decimal("12000.05"), Decimal("0.30"), Decimal("0.00"), Decimal("-0.30")]
     assert [Decimal(str(value)) for value in totals[3:7]] == [
-        Decimal("60000.05"), Decimal("11805.40"), Decimal("19000.00"), Decimal("7194.60")]
+        Decimal("60000.05"),
+        Decimal("11805.40"),
+        Decimal("19000.00"),
+        Decimal("7194.60"),
+    ]
     assert values[1][9].date() == date(2026, 6, 30)  # a real date cell
     assert all(sheet.cell(row, col).number_format == "#,##0.00" for row in (2, 3, 4, 5) for col in (4, 5, 6, 7))
     assert sheet.cell(5, 1).font.b and not sheet.cell(4, 1).font.b

@@ -18,25 +18,41 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def three(company):
     """Three projects whose every figure orders them differently from their names."""
-    project(company, "1", "Alder Street", customer_name="Chen", status="COMPLETE", completion_rate=Decimal("100"),
-            due_date=date(2026, 9, 1))
+    project(
+        company,
+        "1",
+        "Alder Street",
+        customer_name="Chen",
+        status="COMPLETE",
+        completion_rate=Decimal("100"),
+        due_date=date(2026, 9, 1),
+    )
     sales(Estimate, company, "1", "30000.00")
     ledger(company, "1", LedgerLine.Kind.COST, "5000.00")
     ledger(company, "1", LedgerLine.Kind.REVENUE, "6000.00")  # margin 1000, 16.7%
-    project(company, "2", "Birch Lane", customer_name="Abara", status="OPEN", completion_rate=Decimal("10"),
-            due_date=None)
+    project(
+        company, "2", "Birch Lane", customer_name="Abara", status="OPEN", completion_rate=Decimal("10"), due_date=None
+    )
     sales(Estimate, company, "2", "10000.00")
     sales(ChangeOrder, company, "2", "500.00")
     ledger(company, "2", LedgerLine.Kind.COST, "9000.00")
     ledger(company, "2", LedgerLine.Kind.REVENUE, "12000.00")  # margin 3000, 25%
-    project(company, "3", "Cedar Court", customer_name="Baptiste", status="BLOCKED", completion_rate=None,
-            due_date=date(2026, 3, 1), pinned=True)
+    project(
+        company,
+        "3",
+        "Cedar Court",
+        customer_name="Baptiste",
+        status="BLOCKED",
+        completion_rate=None,
+        due_date=date(2026, 3, 1),
+        pinned=True,
+    )
     sales(Estimate, company, "3", "20000.00")
     ledger(company, "3", LedgerLine.Kind.COST, "100.00")  # nothing billed: no margin %
 
 
 def names(client, company, query=""):
-    response = client.get(reverse("dashboard", args=[company.pk]) + query)
+    response = client.get(reverse("reports:dashboard", args=[company.pk]) + query)
     assert response.status_code == 200
     return [p.name for p in response.context["projects"]]
 
@@ -44,18 +60,21 @@ def names(client, company, query=""):
 A, B, C = "Alder Street", "Birch Lane", "Cedar Court"
 
 
-@pytest.mark.parametrize("key, ascending", [
-    ("name", [A, B, C]),
-    ("customer", [B, C, A]),
-    ("status", [B, C, A]),  # the Projects API's order: open, in progress, blocked, canceled, complete
-    ("contract_value", [B, C, A]),
-    ("cost", [C, A, B]),
-    ("billed", [C, A, B]),
-    ("margin", [C, A, B]),
-    ("margin_percent", [A, B, C]),  # nothing billed has no percentage: last either way
-    ("complete", [B, A, C]),  # no completion rate: last either way
-    ("due", [C, A, B]),  # no due date: last either way
-])
+@pytest.mark.parametrize(
+    "key, ascending",
+    [
+        ("name", [A, B, C]),
+        ("customer", [B, C, A]),
+        ("status", [B, C, A]),  # the Projects API's order: open, in progress, blocked, canceled, complete
+        ("contract_value", [B, C, A]),
+        ("cost", [C, A, B]),
+        ("billed", [C, A, B]),
+        ("margin", [C, A, B]),
+        ("margin_percent", [A, B, C]),  # nothing billed has no percentage: last either way
+        ("complete", [B, A, C]),  # no completion rate: last either way
+        ("due", [C, A, B]),  # no due date: last either way
+    ],
+)
 def test_every_column_sorts_both_ways(login, viewer, company, three, key, ascending):
     client = login(viewer)
 
@@ -80,12 +99,12 @@ def header_query(html, label):
     """The query string of the column header link whose text starts with `label`."""
     start = html.index(f">{label}", html.index("<thead>"))
     href = html.rindex('href="?', 0, start)
-    return parse_qs(unescape(html[href + 7:html.index('"', href + 7)]))
+    return parse_qs(unescape(html[href + 7 : html.index('"', href + 7)]))
 
 
 def test_a_header_sorts_its_column_then_reverses_it_keeping_the_filters(login, viewer, company, three):
     client = login(viewer)
-    url = reverse("dashboard", args=[company.pk])
+    url = reverse("reports:dashboard", args=[company.pk])
 
     html = client.get(url + "?status=OPEN&q=a&page=2").content.decode()
     assert header_query(html, "Gross margin") == {"status": ["OPEN"], "q": ["a"], "sort": ["margin"]}
@@ -115,12 +134,12 @@ def test_pages_hold_fifty_projects_in_order(login, viewer, company, many):
 
 
 def test_page_links_keep_the_filters_and_the_sort(login, viewer, company, many):
-    html = login(viewer).get(reverse("dashboard", args=[company.pk]) + "?status=OPEN&sort=-name&page=1").content
+    html = login(viewer).get(reverse("reports:dashboard", args=[company.pk]) + "?status=OPEN&sort=-name&page=1").content
     html = html.decode()
 
-    nav = html[html.index('<nav class="pagination"'):]
-    next_href = unescape(nav[nav.index('href="', nav.index("Page 1 of 2")) + 6:])
-    query = parse_qs(urlsplit(next_href[:next_href.index('"')]).query)
+    nav = html[html.index('<nav class="pagination"') :]
+    next_href = unescape(nav[nav.index('href="', nav.index("Page 1 of 2")) + 6 :])
+    query = parse_qs(urlsplit(next_href[: next_href.index('"')]).query)
     assert query == {"status": ["OPEN"], "sort": ["-name"], "page": ["2"]}
     assert "projects 1–50 of 60" in nav
 
@@ -128,19 +147,19 @@ def test_page_links_keep_the_filters_and_the_sort(login, viewer, company, many):
 def test_totals_cover_every_matching_project_not_just_the_page(login, viewer, company, many):
     client = login(viewer)
 
-    everything = client.get(reverse("dashboard", args=[company.pk]) + "?page=2").context
+    everything = client.get(reverse("reports:dashboard", args=[company.pk]) + "?page=2").context
     assert len(everything["projects"]) == 50
     assert everything["totals"]["count"] == 120
     assert everything["totals"]["cost_to_date"] == Decimal("660.00")  # 60 x 10.00 + 60 x 1.00
-    open_only = client.get(reverse("dashboard", args=[company.pk]) + "?status=OPEN").context["totals"]
+    open_only = client.get(reverse("reports:dashboard", args=[company.pk]) + "?status=OPEN").context["totals"]
     assert open_only["count"] == 60 and open_only["cost_to_date"] == Decimal("600.00")
-    html = client.get(reverse("dashboard", args=[company.pk]) + "?status=OPEN").content.decode()
+    html = client.get(reverse("reports:dashboard", args=[company.pk]) + "?status=OPEN").content.decode()
     assert "Total, 60 projects matching" in html and "(600.00)" in html
 
 
 def test_export_links_carry_the_filters_and_sort_but_not_the_page(login, viewer, company, many):
-    html = login(viewer).get(reverse("dashboard", args=[company.pk]) + "?status=OPEN&sort=-cost&page=2").content
+    html = login(viewer).get(reverse("reports:dashboard", args=[company.pk]) + "?status=OPEN&sort=-cost&page=2").content
     html = unescape(html.decode())
 
-    for name, label in (("dashboard_csv", "Export CSV"), ("dashboard_xlsx", "Export XLSX")):
+    for name, label in (("reports:dashboard-csv", "Export CSV"), ("reports:dashboard-xlsx", "Export XLSX")):
         assert f'href="{reverse(name, args=[company.pk])}?status=OPEN&sort=-cost">{label}</a>' in html

@@ -5,25 +5,40 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from projects.estimates.services import estimate_totals, markup_percent, priced
 from projects.models import Estimate, EstimateLine, Project
-from projects.services import estimate_totals, markup_percent, priced
 from quickbooks.models import OutboxItem, ReferenceRecord
 
 pytestmark = pytest.mark.django_db
 
-BLANK_LINE = {"line_id": "", "item": "", "description": "", "qty": "", "unit_price": "", "unit_cost": "",
-              "tax_code": "NON", "class_qbo_id": ""}
+BLANK_LINE = {
+    "line_id": "",
+    "item": "",
+    "description": "",
+    "qty": "",
+    "unit_price": "",
+    "unit_cost": "",
+    "tax_code": "NON",
+    "class_qbo_id": "",
+}
 
 
 @pytest.fixture
 def project(company):
-    return Project.objects.create(company=company, qbo_id="16", name="Kitchen Remodel", customer_qbo_id="7",
-                                  customer_name="Okafor Residence")
+    return Project.objects.create(
+        company=company, qbo_id="16", name="Kitchen Remodel", customer_qbo_id="7", customer_name="Okafor Residence"
+    )
 
 
 def reference(company, entity, qbo_id, name, active=True, **document):
-    return ReferenceRecord.objects.create(company=company, entity=entity, qbo_id=qbo_id, name=name, active=active,
-                                          qbo_document={"Id": qbo_id, "Name": name, **document})
+    return ReferenceRecord.objects.create(
+        company=company,
+        entity=entity,
+        qbo_id=qbo_id,
+        name=name,
+        active=active,
+        qbo_document={"Id": qbo_id, "Name": name, **document},
+    )
 
 
 @pytest.fixture
@@ -38,10 +53,21 @@ def references(company):
 
 def form_data(lines: list[dict], action="send", **header) -> dict:
     """What the browser posts: the header, the formset's management form and one block of fields a line."""
-    data = {"version": "", "txn_date": "2026-05-01", "expiration_date": "", "class_qbo_id": "",
-            "department_qbo_id": "", "private_note": "", "customer_memo": "", "action": action,
-            "lines-TOTAL_FORMS": str(len(lines)), "lines-INITIAL_FORMS": "0", "lines-MIN_NUM_FORMS": "0",
-            "lines-MAX_NUM_FORMS": "200", **header}
+    data = {
+        "version": "",
+        "txn_date": "2026-05-01",
+        "expiration_date": "",
+        "class_qbo_id": "",
+        "department_qbo_id": "",
+        "private_note": "",
+        "customer_memo": "",
+        "action": action,
+        "lines-TOTAL_FORMS": str(len(lines)),
+        "lines-INITIAL_FORMS": "0",
+        "lines-MIN_NUM_FORMS": "0",
+        "lines-MAX_NUM_FORMS": "200",
+        **header,
+    }
     for index, line in enumerate(lines):
         data.update({f"lines-{index}-{name}": value for name, value in {**BLANK_LINE, **line}.items()})
     return data
@@ -55,7 +81,7 @@ THREE_LINES = [
 
 
 def new_url(company, project):
-    return reverse("estimate_new", args=[company.pk, project.pk])
+    return reverse("projects:estimate-new", args=[company.pk, project.pk])
 
 
 def post_new(client, company, project, lines, **header):
@@ -71,7 +97,8 @@ def nothing_saved():
 
 
 def test_a_quantity_that_is_not_a_number_is_reported_on_its_line_and_everything_typed_stays(
-        login, accountant, company, project, references):
+    login, accountant, company, project, references
+):
     lines = [THREE_LINES[0], {**THREE_LINES[1], "qty": "two and a half"}]
     response = post_new(login(accountant), company, project, lines, private_note="Call before delivery")
 
@@ -168,16 +195,18 @@ def test_an_empty_unit_price_and_cost_are_the_items_own(login, accountant, compa
     assert (line.amount, line.cost_amount) == (Decimal("256.50"), Decimal("120.00"))
 
 
-def test_the_form_shown_again_carries_the_server_figures_of_the_good_lines(login, accountant, company, project,
-                                                                         references):
+def test_the_form_shown_again_carries_the_server_figures_of_the_good_lines(
+    login, accountant, company, project, references
+):
     response = post_new(login(accountant), company, project, [THREE_LINES[0], {**THREE_LINES[1], "qty": "x"}])
 
     assert response.context["totals"].amount == Decimal("1000.00")
     assert "1,000.00" in response.content.decode() and "38.9%" in response.content.decode()  # (1000-720)/720
 
 
-def test_add_line_without_the_script_shows_one_more_row_and_keeps_what_was_typed(login, accountant, company,
-                                                                              project, references):
+def test_add_line_without_the_script_shows_one_more_row_and_keeps_what_was_typed(
+    login, accountant, company, project, references
+):
     response = post_new(login(accountant), company, project, [THREE_LINES[0]], action="add_line")
 
     assert len(response.context["formset"].forms) == 2
@@ -186,12 +215,15 @@ def test_add_line_without_the_script_shows_one_more_row_and_keeps_what_was_typed
 
 
 def test_markup_and_totals_are_decimal_exact():
-    lines = [priced({"qty": Decimal("0.1"), "unit_price": Decimal("0.2"), "unit_cost": Decimal("0.1")}),
-             priced({"qty": Decimal("3"), "unit_price": Decimal("0.1"), "unit_cost": None})]
+    lines = [
+        priced({"qty": Decimal("0.1"), "unit_price": Decimal("0.2"), "unit_cost": Decimal("0.1")}),
+        priced({"qty": Decimal("3"), "unit_price": Decimal("0.1"), "unit_cost": None}),
+    ]
 
     assert [line["amount"] for line in lines] == [Decimal("0.02"), Decimal("0.30")]
     totals = estimate_totals(lines)
     assert (totals.amount, totals.cost) == (Decimal("0.32"), Decimal("0.01"))
     assert totals.markup == Decimal("3100.0")
     assert markup_percent(Decimal("100"), None) is None and markup_percent(Decimal("1"), Decimal("3")) == Decimal(
-        "-66.7")
+        "-66.7"
+    )

@@ -26,14 +26,16 @@ def three_lines(item_id):
 
 def save_through_the_form(client, company, setup, **header):
     project = Project.objects.get(company=company, qbo_id=setup["project"])
-    response = client.post(reverse("estimate_new", args=[company.pk, project.pk]),
-                           form_data(three_lines(setup["item"]), **header))
+    response = client.post(
+        reverse("projects:estimate-new", args=[company.pk, project.pk]), form_data(three_lines(setup["item"]), **header)
+    )
     assert response.status_code == 302, response.content.decode()[:2000]
     return Estimate.objects.get(company=company)
 
 
 def test_an_estimate_saved_in_the_form_reaches_quickbooks_with_its_three_lines(
-        connected_company, project_setup, qb, sent, login, accountant):
+    connected_company, project_setup, qb, sent, login, accountant
+):
     estimate = save_through_the_form(login(accountant), connected_company, project_setup, private_note="Phase 1")
     item = OutboxItem.objects.get()
     assert sent == [("quickbooks.tasks.outbox_send", [item.pk])]  # after the commit, to the worker
@@ -53,15 +55,20 @@ def test_an_estimate_saved_in_the_form_reaches_quickbooks_with_its_three_lines(
 
 
 def test_an_edit_after_a_change_in_quickbooks_becomes_a_conflict_not_an_overwrite(
-        connected_company, project_setup, qb, sent, login, accountant):
+    connected_company, project_setup, qb, sent, login, accountant
+):
     client = login(accountant)
     estimate = save_through_the_form(client, connected_company, project_setup, private_note="Phase 1")
     outbox_send(item_id=OutboxItem.objects.get().pk)
     estimate.refresh_from_db()
-    edit_url = reverse("estimate_edit", args=[connected_company.pk, estimate.project_id, estimate.pk])
+    edit_url = reverse("projects:estimate-edit", args=[connected_company.pk, estimate.project_id, estimate.pk])
     page = client.get(edit_url)  # the accountant opens the form ...
-    qb.update("Estimate", {"Id": estimate.qbo_id, "SyncToken": estimate.sync_token, "PrivateNote": "Theirs"},
-              request_id=rid(), sparse=True)  # ... someone changes the memo in QuickBooks, not yet pulled ...
+    qb.update(
+        "Estimate",
+        {"Id": estimate.qbo_id, "SyncToken": estimate.sync_token, "PrivateNote": "Theirs"},
+        request_id=rid(),
+        sparse=True,
+    )  # ... someone changes the memo in QuickBooks, not yet pulled ...
     data = form_data(three_lines(project_setup["item"]), private_note="Ours", version=estimate.sync_token)
     data.update({f"lines-{i}-line_id": line.line_id for i, line in enumerate(estimate.lines.order_by("line_num"))})
     data["lines-INITIAL_FORMS"] = "3"
@@ -73,7 +80,9 @@ def test_an_edit_after_a_change_in_quickbooks_becomes_a_conflict_not_an_overwrit
     estimate.refresh_from_db()
     assert estimate.sync_state == SyncState.CONFLICT
     assert qb.read("Estimate", estimate.qbo_id)["PrivateNote"] == "Theirs"  # not overwritten
-    detail = client.get(reverse("estimate_detail", args=[connected_company.pk, estimate.project_id, estimate.pk]))
-    assert reverse("sync_conflict", args=[connected_company.pk, update.pk]) in detail.content.decode()
+    detail = client.get(
+        reverse("projects:estimate-detail", args=[connected_company.pk, estimate.project_id, estimate.pk])
+    )
+    assert reverse("quickbooks:sync-conflict", args=[connected_company.pk, update.pk]) in detail.content.decode()
     pull.pull_changes(company=connected_company)  # a pull does not take the local change away either
     assert Estimate.objects.get(pk=estimate.pk).private_note == "Ours"

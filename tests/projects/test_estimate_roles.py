@@ -16,16 +16,24 @@ __all__ = ["project", "references"]  # fixtures
 
 @pytest.fixture
 def estimate(company, project):
-    return Estimate.objects.create(company=company, project=project, customer_qbo_id="7", qbo_id="55",
-                                   project_qbo_id="16", txn_date=date(2026, 4, 1))
+    return Estimate.objects.create(
+        company=company,
+        project=project,
+        customer_qbo_id="7",
+        qbo_id="55",
+        project_qbo_id="16",
+        txn_date=date(2026, 4, 1),
+    )
 
 
 def urls(company, project, estimate) -> dict:
     ids = [company.pk, project.pk, estimate.pk]
     return {
-        "new": reverse("estimate_new", args=ids[:2]), "detail": reverse("estimate_detail", args=ids),
-        "edit": reverse("estimate_edit", args=ids), "status": reverse("estimate_status", args=ids),
-        "send": reverse("estimate_send", args=ids),
+        "new": reverse("projects:estimate-new", args=ids[:2]),
+        "detail": reverse("projects:estimate-detail", args=ids),
+        "edit": reverse("projects:estimate-edit", args=ids),
+        "status": reverse("projects:estimate-status", args=ids),
+        "send": reverse("projects:estimate-send", args=ids),
     }
 
 
@@ -44,7 +52,7 @@ def test_a_viewer_may_not_write_estimates(login, viewer, company, project, estim
 
 
 def test_a_project_manager_drafts_but_may_not_send(login, project_manager, company, project, references):
-    client, url = login(project_manager), reverse("estimate_new", args=[company.pk, project.pk])
+    client, url = login(project_manager), reverse("projects:estimate-new", args=[company.pk, project.pk])
 
     page = client.get(url).content.decode()
     refused = client.post(url, form_data(THREE_LINES, action="send"))
@@ -65,7 +73,7 @@ def test_a_project_manager_may_not_send_a_draft_nor_set_a_status(login, project_
 def test_accountants_and_admins_are_offered_save_and_send(login, company, project, references, role, request):
     user = request.getfixturevalue("accountant" if role == Role.ACCOUNTANT else "admin_user")
 
-    page = login(user).get(reverse("estimate_new", args=[company.pk, project.pk])).content.decode()
+    page = login(user).get(reverse("projects:estimate-new", args=[company.pk, project.pk])).content.decode()
 
     assert "Save and send to QuickBooks" in page
 
@@ -77,13 +85,21 @@ def test_an_outsider_gets_404_everywhere(login, outsider, company, project, esti
         assert response.status_code == 404, name
 
 
-def test_another_companys_project_or_estimate_under_our_company_is_a_404(login, accountant, company, other_company,
-                                                                          estimate):
+def test_another_companys_project_or_estimate_under_our_company_is_a_404(
+    login, accountant, company, other_company, estimate
+):
     theirs = Project.objects.create(company=other_company, qbo_id="16", name="Their kitchen")
     their_estimate = Estimate.objects.create(company=other_company, project=theirs, qbo_id="9")
     client = login(accountant)
 
-    assert client.get(reverse("estimate_new", args=[company.pk, theirs.pk])).status_code == 404
-    assert client.get(reverse("estimate_detail", args=[company.pk, theirs.pk, their_estimate.pk])).status_code == 404
-    assert client.get(reverse("estimate_detail", args=[other_company.pk, theirs.pk, their_estimate.pk])
-                      ).status_code == 404
+    assert client.get(reverse("projects:estimate-new", args=[company.pk, theirs.pk])).status_code == 404
+    assert (
+        client.get(reverse("projects:estimate-detail", args=[company.pk, theirs.pk, their_estimate.pk])).status_code
+        == 404
+    )
+    assert (
+        client.get(
+            reverse("projects:estimate-detail", args=[other_company.pk, theirs.pk, their_estimate.pk])
+        ).status_code
+        == 404
+    )

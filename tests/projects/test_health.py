@@ -6,8 +6,9 @@ from decimal import Decimal
 
 import pytest
 
-from projects import health, sync
-from projects.ledger import TXN_TYPES
+from projects.health import findings
+from projects.ledger.normalise import TXN_TYPES
+from projects.ledger.sync import ingest_ledger
 from projects.models import LedgerLine, Project
 from quickbooks.models import ReferenceRecord
 from quickbooks.sync.references import ingest as ingest_references
@@ -23,8 +24,15 @@ TaggedBy, Kind = LedgerLine.TaggedBy, LedgerLine.Kind
 def customer(company, qbo_id, name, *, parent="", job=False, is_project=False, active=True, balance=0):
     parent_name = ReferenceRecord.objects.get(company=company, entity="Customer", qbo_id=parent).name if parent else ""
     return ReferenceRecord.objects.create(
-        company=company, entity="Customer", qbo_id=qbo_id, name=name, parent_qbo_id=parent, is_job=job,
-        is_project=is_project, active=active, fully_qualified_name=f"{parent_name}:{name}" if parent else name,
+        company=company,
+        entity="Customer",
+        qbo_id=qbo_id,
+        name=name,
+        parent_qbo_id=parent,
+        is_job=job,
+        is_project=is_project,
+        active=active,
+        fully_qualified_name=f"{parent_name}:{name}" if parent else name,
         qbo_document={"Id": qbo_id, "DisplayName": name, "Balance": balance},
     )
 
@@ -33,12 +41,34 @@ def project(company, qbo_id, name, parent, **fields):
     return Project.objects.create(company=company, qbo_id=qbo_id, name=name, customer_qbo_id=parent, **fields)
 
 
-def line(company, txn_qbo_id, line_id, amount, *, customer_id, project_id="", tagged_by=TaggedBy.CUSTOMER_REF,
-         txn_type="Bill", kind=Kind.COST, doc_number="", day=date(2026, 3, 2)):
+def line(
+    company,
+    txn_qbo_id,
+    line_id,
+    amount,
+    *,
+    customer_id,
+    project_id="",
+    tagged_by=TaggedBy.CUSTOMER_REF,
+    txn_type="Bill",
+    kind=Kind.COST,
+    doc_number="",
+    day=date(2026, 3, 2),
+):
     return LedgerLine.objects.create(
-        company=company, txn_type=txn_type, txn_qbo_id=txn_qbo_id, line_id=line_id, amount=Decimal(amount),
-        customer_qbo_id=customer_id, customer_name=f"Customer {customer_id}", project_qbo_id=project_id,
-        tagged_by=tagged_by, kind=kind, doc_number=doc_number, txn_date=day, description=f"Line {line_id}",
+        company=company,
+        txn_type=txn_type,
+        txn_qbo_id=txn_qbo_id,
+        line_id=line_id,
+        amount=Decimal(amount),
+        customer_qbo_id=customer_id,
+        customer_name=f"Customer {customer_id}",
+        project_qbo_id=project_id,
+        tagged_by=tagged_by,
+        kind=kind,
+        doc_number=doc_number,
+        txn_date=day,
+        description=f"Line {line_id}",
         project=Project.objects.filter(company=company, qbo_id=project_id).first() if project_id else None,
     )
 
@@ -64,7 +94,7 @@ def books(company):
 
 
 def test_lookalike_check_finds_only_sub_customers_that_are_not_projects(books):
-    found = list(health.lookalike_subcustomers(books))
+    found = list(findings.lookalike_subcustomers(books))
 
     assert [(c.qbo_id, c.fully_qualified_name) for c in found] == [("12", "Lee:Basement")]
     assert found[0].parent_has_projects is True
@@ -77,7 +107,7 @@ def test_miscoded_check_groups_lines_by_transaction_and_suggests_the_only_projec
     line(books, "503", "", "40.00", customer_id="21", project_id="21", txn_type="TimeActivity")
     line(books, "504", "1", "999.00", customer_id="11", project_id="11", tagged_by=TaggedBy.PROJECT_REF)
 
-    groups = {g.txn_qbo_id: g for g in health.miscoded_transactions(books)}
+    groups = {g.txn_qbo_id: g for g in findings.miscoded_transactions(books)}
 
     assert set(groups) == {"501", "502", "503"}
     assert [ln.line_id for ln in groups["501"].lines] == ["1", "2"]
@@ -93,7 +123,7 @@ def test_miscoded_check_reads_a_fixed_number_of_queries(books, django_assert_num
     for n in range(30):
         line(books, str(600 + n), "1", "10.00", customer_id="10")
     with django_assert_num_queries(3):
-        groups = health.miscoded_transactions(books)
+        groups = findings.miscoded_transactions(books)
     assert len(groups) == 30
 
 
@@ -106,11 +136,14 @@ def test_orphan_check_finds_projects_with_an_inactive_or_missing_customer_record
     project(books, "51", "Shed", "50")
     line(books, "701", "1", "30.00", customer_id="51", project_id="51", tagged_by=TaggedBy.PROJECT_REF)
 
-    found = {p.qbo_id: p for p in health.health(books).orphans}
+    found = {p.qbo_id: p for p in findings.health(books).orphans}
 
     assert set(found) == {"40", "41", "51"}
     assert (found["40"].record_state, found["41"].record_state, found["51"].record_state) == (
-        "missing", "inactive", "active")
+        "missing",
+        "inactive",
+        "active",
+    )
     assert found["51"].parent_state == "inactive" and found["40"].parent_state == "active"
     assert found["51"].cost_to_date == Decimal("30.00")
 
@@ -119,7 +152,7 @@ def test_a_company_with_clean_books_has_no_problems(books):
     line(books, "801", "1", "10.00", customer_id="11", project_id="11", tagged_by=TaggedBy.PROJECT_REF)
     ReferenceRecord.objects.filter(company=books, qbo_id="12").update(is_project=True)
 
-    assert health.health(books).problems == 0
+    assert findings.health(books).problems == 0
 
 
 # --- The demo company (Harbor Build Co.) -------------------------------------------------------------------
@@ -135,7 +168,7 @@ def demo_books(company):
         docs[row.type].append(public(row.document))  # as the sandbox's REST answers show them
     ingest_references(company, docs["Customer"], entity="Customer")  # its hook makes the project rows
     for txn_type in TXN_TYPES:
-        sync.ingest_ledger(txn_type, company, docs[txn_type])
+        ingest_ledger(txn_type, company, docs[txn_type])
     return company, docs
 
 
@@ -145,7 +178,7 @@ def test_on_the_demo_books_each_check_finds_exactly_its_cases(demo_books):
     bill = next(d for d in docs["Bill"] if d["DocNumber"] == demo.MISCODED_DOC_NUMBER)
     kitchen = Project.objects.get(company=company, fully_qualified_name="Okafor Residence:Kitchen Remodel")
 
-    found = health.health(company)
+    found = findings.health(company)
 
     assert [c.fully_qualified_name for c in found.lookalikes] == ["Okafor Residence:Basement Waterproofing"]
     assert [(g.txn_type, g.txn_qbo_id) for g in found.miscoded] == [("Bill", bill["Id"])]

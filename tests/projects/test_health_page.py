@@ -31,16 +31,16 @@ def miscoded(books):
 
 
 def page(client, company):
-    return client.get(reverse("health", args=[company.pk]))
+    return client.get(reverse("projects:health", args=[company.pk]))
 
 
 def preview_url(company, txn_qbo_id, project_id=None, txn_type="Bill"):
-    url = reverse("retag_preview", args=[company.pk, txn_type, txn_qbo_id])
+    url = reverse("projects:retag-preview", args=[company.pk, txn_type, txn_qbo_id])
     return f"{url}?project={project_id}" if project_id else url
 
 
 def send_url(company, txn_qbo_id, txn_type="Bill"):
-    return reverse("retag_send", args=[company.pk, txn_type, txn_qbo_id])
+    return reverse("projects:retag-send", args=[company.pk, txn_type, txn_qbo_id])
 
 
 def test_every_member_reads_the_page_and_only_accountants_and_admins_get_buttons(login, member, miscoded):
@@ -97,7 +97,9 @@ def test_the_preview_lists_each_line_its_tags_the_change_and_the_amount_moving_i
     assert response.status_code == 200
     rows = response.context["rows"]
     assert [(r["line"].line_id, r["line"].amount, r["already_counted"]) for r in rows] == [
-        ("1", Decimal("100.00"), False), ("2", Decimal("50.25"), False)]
+        ("1", Decimal("100.00"), False),
+        ("2", Decimal("50.25"), False),
+    ]
     assert response.context["moving"] == [("Cost", Decimal("150.25"))]
     assert response.context["project"].cost_to_date == Decimal("1000.00")
     assert response.context["cost_after"] == Decimal("1150.25")
@@ -142,4 +144,3 @@ def test_retag_queues_one_outbox_item_with_its_request_and_the_page_shows_it_wai
 
     client.post(send_url(miscoded, "501"), {"project": "11"})
     assert RetagRequest.objects.count() == 1 and OutboxItem.objects.count() == 1
-

@@ -8,8 +8,9 @@ import pytest
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from projects import push_project
 from projects.models import Project
+from projects.project import push
+from quickbooks.context_processors import quickbooks_links
 from quickbooks.models import Company, Connection, OutboxItem, ReferenceRecord, Role, SyncState
 from tests.factories import CompanyFactory, MembershipFactory
 
@@ -19,7 +20,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def project_push_registered(monkeypatch):
     """ProjectsConfig.ready registers it once the lead wires it; registering again is harmless."""
-    push_project.register()
+    push.register()
     from config.celery import app
 
     monkeypatch.setattr(app, "send_task", lambda *args, **kwargs: None)  # no broker here
@@ -34,8 +35,15 @@ def connect(company, projects_api=True):
 
 
 def reference(company, entity, qbo_id, name, active=True, **flags):
-    return ReferenceRecord.objects.create(company=company, entity=entity, qbo_id=qbo_id, name=name, active=active,
-                                          qbo_document={"Id": qbo_id, "DisplayName": name}, **flags)
+    return ReferenceRecord.objects.create(
+        company=company,
+        entity=entity,
+        qbo_id=qbo_id,
+        name=name,
+        active=active,
+        qbo_document={"Id": qbo_id, "DisplayName": name},
+        **flags,
+    )
 
 
 @pytest.fixture
@@ -51,29 +59,47 @@ def advanced(company):
 
 @pytest.fixture
 def existing(advanced):
-    return Project.objects.create(company=advanced, qbo_id="16", name="Kitchen Remodel", customer_qbo_id="7",
-                                  customer_name="Okafor Residence", status=Project.Status.IN_PROGRESS, priority=2,
-                                  start_date=date(2026, 3, 1), due_date=date(2026, 6, 30),
-                                  completion_rate=Decimal("40.00"), email_addresses=[{"email": "pm@okafor.example"}])
+    return Project.objects.create(
+        company=advanced,
+        qbo_id="16",
+        name="Kitchen Remodel",
+        customer_qbo_id="7",
+        customer_name="Okafor Residence",
+        status=Project.Status.IN_PROGRESS,
+        priority=2,
+        start_date=date(2026, 3, 1),
+        due_date=date(2026, 6, 30),
+        completion_rate=Decimal("40.00"),
+        email_addresses=[{"email": "pm@okafor.example"}],
+    )
 
 
 def form_data(**changes) -> dict:
-    data = {"name": "Deck Rebuild", "customer": "7", "description": "Cedar deck, 400 sq ft", "status": "OPEN",
-            "priority": "3", "start_date": "2026-05-01", "due_date": "2026-07-15", "completion_rate": "12.5",
-            "pinned": "on", "email_addresses": "site@okafor.example, office@okafor.example"}
+    data = {
+        "name": "Deck Rebuild",
+        "customer": "7",
+        "description": "Cedar deck, 400 sq ft",
+        "status": "OPEN",
+        "priority": "3",
+        "start_date": "2026-05-01",
+        "due_date": "2026-07-15",
+        "completion_rate": "12.5",
+        "pinned": "on",
+        "email_addresses": "site@okafor.example, office@okafor.example",
+    }
     return {**data, **changes}
 
 
 def new_url(company):
-    return reverse("project_new", args=[company.pk])
+    return reverse("projects:project-new", args=[company.pk])
 
 
 def edit_url(project):
-    return reverse("project_edit", args=[project.company_id, project.pk])
+    return reverse("projects:project-edit", args=[project.company_id, project.pk])
 
 
 def delete_url(project):
-    return reverse("project_delete", args=[project.company_id, project.pk])
+    return reverse("projects:project-delete", args=[project.company_id, project.pk])
 
 
 # --- Create ---------------------------------------------------------------------------------------------------
@@ -83,7 +109,9 @@ def test_an_accountant_creates_a_project_that_is_saved_and_queued_for_quickbooks
     response = login(accountant).post(new_url(advanced), form_data())
 
     project = Project.objects.get(company=advanced, name="Deck Rebuild")
-    assert response.status_code == 302 and response.url == reverse("project_detail", args=[advanced.pk, project.pk])
+    assert response.status_code == 302 and response.url == reverse(
+        "reports:project-detail", args=[advanced.pk, project.pk]
+    )
     assert (project.customer_qbo_id, project.customer_name) == ("7", "Okafor Residence")
     assert (project.status, project.priority, project.pinned) == ("OPEN", 3, True)
     assert (project.start_date, project.due_date) == (date(2026, 5, 1), date(2026, 7, 15))
@@ -103,7 +131,7 @@ def test_the_customer_list_offers_only_active_customers_that_are_not_projects(ad
 
 def test_the_document_sent_to_quickbooks_carries_the_form_fields(advanced, login, accountant):
     login(accountant).post(new_url(advanced), form_data(completion_rate="40", pinned=""))
-    document = push_project.project_to_document(Project.objects.get(name="Deck Rebuild"))
+    document = push.project_to_document(Project.objects.get(name="Deck Rebuild"))
 
     assert document["customer"] == {"id": "7"} and document["account"] == {"id": advanced.realm_id}
     assert document["startDate"] == "2026-05-01T00:00:00.000Z" and document["dueDate"] == "2026-07-15T00:00:00.000Z"
@@ -124,8 +152,12 @@ def refused(client, url, data, message):
 
 
 def test_a_due_date_before_the_start_is_refused_and_the_typed_values_stay(advanced, login, accountant):
-    html = refused(login(accountant), new_url(advanced), form_data(start_date="2026-08-01", due_date="2026-07-15"),
-                   "The due date (2026-07-15) is before the start date (2026-08-01).")
+    html = refused(
+        login(accountant),
+        new_url(advanced),
+        form_data(start_date="2026-08-01", due_date="2026-07-15"),
+        "The due date (2026-07-15) is before the start date (2026-08-01).",
+    )
 
     assert 'value="Deck Rebuild"' in html and "Cedar deck, 400 sq ft" in html and 'value="12.5"' in html
     assert "site@okafor.example, office@okafor.example" in html
@@ -134,17 +166,24 @@ def test_a_due_date_before_the_start_is_refused_and_the_typed_values_stay(advanc
 
 @pytest.mark.parametrize("priority", ["10", "-1", "high"])
 def test_a_priority_outside_0_to_9_is_refused(advanced, login, accountant, priority):
-    refused(login(accountant), new_url(advanced), form_data(priority=priority),
-            "Priority is a whole number from 0 (none) to 9.")
+    refused(
+        login(accountant),
+        new_url(advanced),
+        form_data(priority=priority),
+        "Priority is a whole number from 0 (none) to 9.",
+    )
     assert not Project.objects.exists()
 
 
-@pytest.mark.parametrize(("customer", "message"), [
-    ("999", "Choose a customer from the list (QuickBooks has no customer with id 999)."),
-    ("16", "Kitchen Remodel is itself a project: choose the customer the project is for."),
-    ("8", "Dormant Holdings is inactive in QuickBooks"),
-    ("", "Choose the customer this project is for."),
-])
+@pytest.mark.parametrize(
+    ("customer", "message"),
+    [
+        ("999", "Choose a customer from the list (QuickBooks has no customer with id 999)."),
+        ("16", "Kitchen Remodel is itself a project: choose the customer the project is for."),
+        ("8", "Dormant Holdings is inactive in QuickBooks"),
+        ("", "Choose the customer this project is for."),
+    ],
+)
 def test_a_customer_that_cannot_have_a_project_is_refused(advanced, login, accountant, customer, message):
     refused(login(accountant), new_url(advanced), form_data(customer=customer), message)
     assert not Project.objects.exists() and not OutboxItem.objects.exists()
@@ -152,19 +191,21 @@ def test_a_customer_that_cannot_have_a_project_is_refused(advanced, login, accou
 
 @pytest.mark.parametrize("name", ["kitchen remodel", "  Kitchen Remodel ", "LUMBER YARD", "Okafor Residence"])
 def test_a_name_quickbooks_already_uses_is_refused_whatever_the_case(existing, login, accountant, name):
-    refused(login(accountant), new_url(existing.company), form_data(name=name),
-            "is already named")
+    refused(login(accountant), new_url(existing.company), form_data(name=name), "is already named")
     assert Project.objects.count() == 1
 
 
-@pytest.mark.parametrize(("field", "value", "message"), [
-    ("completion_rate", "150", "Completion is a percentage from 0 to 100."),
-    ("completion_rate", "forty", "Completion is a percentage from 0 to 100. For example 40 or 62.5."),
-    ("email_addresses", "site@okafor.example, not-an-address", "Not an email address: not-an-address."),
-    ("name", "Okafor: Deck", "QuickBooks does not allow a colon in a project name."),
-    ("name", "", "Give the project a name."),
-    ("start_date", "01/05/2026", "Enter a date as YYYY-MM-DD"),
-])
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("completion_rate", "150", "Completion is a percentage from 0 to 100."),
+        ("completion_rate", "forty", "Completion is a percentage from 0 to 100. For example 40 or 62.5."),
+        ("email_addresses", "site@okafor.example, not-an-address", "Not an email address: not-an-address."),
+        ("name", "Okafor: Deck", "QuickBooks does not allow a colon in a project name."),
+        ("name", "", "Give the project a name."),
+        ("start_date", "01/05/2026", "Enter a date as YYYY-MM-DD"),
+    ],
+)
 def test_other_bad_input_gets_its_own_message(advanced, login, accountant, field, value, message):
     refused(login(accountant), new_url(advanced), form_data(**{field: value}), message)
     assert not Project.objects.exists()
@@ -182,8 +223,15 @@ def test_the_edit_form_shows_the_project_as_it_is(existing, login, admin_user):
 
 
 def test_an_edit_saves_the_changes_and_queues_an_update_keeping_its_own_name(existing, login, accountant):
-    data = form_data(name="Kitchen Remodel", status="BLOCKED", priority="", due_date="2026-09-30",
-                     completion_rate="55", pinned="", email_addresses="")
+    data = form_data(
+        name="Kitchen Remodel",
+        status="BLOCKED",
+        priority="",
+        due_date="2026-09-30",
+        completion_rate="55",
+        pinned="",
+        email_addresses="",
+    )
 
     response = login(accountant).post(edit_url(existing), data)
 
@@ -193,7 +241,7 @@ def test_an_edit_saves_the_changes_and_queues_an_update_keeping_its_own_name(exi
     assert existing.completion_rate == Decimal("55") and existing.email_addresses == [] and not existing.pinned
     assert existing.sync_state == SyncState.PENDING_PUSH
     assert OutboxItem.objects.get().operation == "update"
-    update = push_project.project_to_document(existing)
+    update = push.project_to_document(existing)
     assert update["priority"] is None and update["emailAddress"] == []  # cleared in QuickBooks too
 
 
@@ -227,8 +275,10 @@ def test_a_confirmed_delete_leaves_the_dashboard_marks_the_page_and_queues_it(ex
     existing.refresh_from_db()
     assert existing.deleted and existing.sync_state == SyncState.PENDING_PUSH
     assert OutboxItem.objects.get().entity == "Project"
-    assert "Kitchen Remodel" not in client.get(reverse("dashboard", args=[existing.company_id])).content.decode()
-    page = client.get(reverse("project_detail", args=[existing.company_id, existing.pk])).content.decode()
+    assert (
+        "Kitchen Remodel" not in client.get(reverse("reports:dashboard", args=[existing.company_id])).content.decode()
+    )
+    page = client.get(reverse("reports:project-detail", args=[existing.company_id, existing.pk])).content.decode()
     assert "project-deleted" in page
 
 
@@ -286,7 +336,7 @@ def test_viewers_and_project_managers_get_403_on_every_page(existing, login, rol
     for url in (new_url(existing.company), edit_url(existing), delete_url(existing)):
         assert client.get(url).status_code == 403
         assert client.post(url, form_data(name="Sneaky")).status_code == 403
-    assert client.get(reverse("project_detail", args=[existing.company_id, existing.pk])).status_code == 200
+    assert client.get(reverse("reports:project-detail", args=[existing.company_id, existing.pk])).status_code == 200
     existing.refresh_from_db()
     assert not existing.deleted and Project.objects.count() == 1 and not OutboxItem.objects.exists()
 
@@ -303,7 +353,7 @@ def test_a_project_of_another_company_is_not_found_through_ones_own(existing, lo
     mine = connect(CompanyFactory(name="Mine"))
     MembershipFactory(company=mine, user=admin_user, role=Role.ADMIN)
 
-    response = login(admin_user).get(reverse("project_edit", args=[mine.pk, existing.pk]))
+    response = login(admin_user).get(reverse("projects:project-edit", args=[mine.pk, existing.pk]))
 
     assert response.status_code == 404
 
@@ -313,8 +363,8 @@ def test_a_project_of_another_company_is_not_found_through_ones_own(existing, lo
 
 def actions(company, project, role) -> str:
     membership = MembershipFactory(company=company, role=role)
-    return render_to_string("projects/_project_actions.html",
-                            {"company": company, "project": project, "current_membership": membership})
+    context = {"company": company, "project": project, "current_membership": membership}
+    return render_to_string("projects/_project_actions.html", {**quickbooks_links(None), **context})
 
 
 def test_the_actions_offer_edit_and_delete_to_accountants_on_a_projects_api_plan(existing):

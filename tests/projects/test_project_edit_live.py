@@ -5,8 +5,8 @@ second project. The Plus plan gets the plain message instead of a form."""
 import pytest
 from django.urls import reverse
 
-from projects import push_project
 from projects.models import Project
+from projects.project import push
 from quickbooks.models import OutboxItem, SyncState
 from quickbooks.sync import pull
 from quickbooks.sync.push import outbox_send
@@ -14,7 +14,7 @@ from tests.live_quickbooks import connect_through_consent, new_realm, rid
 
 pytestmark = pytest.mark.django_db(transaction=True)  # the outbox row is committed with the project
 
-READ = push_project.READ
+READ = push.READ
 
 
 @pytest.fixture(autouse=True)
@@ -35,14 +35,23 @@ def remote(qb, qbo_id) -> dict:
 
 
 def projects_named(qb, name) -> list[dict]:
-    nodes = qb.graphql_nodes(push_project.FIND, {"filter": {"deleted": True}}, ["projectManagementProjects"])
+    nodes = qb.graphql_nodes(push.FIND, {"filter": {"deleted": True}}, ["projectManagementProjects"])
     return [node for node in nodes if node["name"] == name]
 
 
 def form(customer_id, **changes) -> dict:
-    data = {"name": f"Deck {rid()[:6]}", "customer": customer_id, "description": "Cedar deck", "status": "IN_PROGRESS",
-            "priority": "4", "start_date": "2026-05-01", "due_date": "2026-07-15", "completion_rate": "12.5",
-            "pinned": "on", "email_addresses": "site@okafor.example"}
+    data = {
+        "name": f"Deck {rid()[:6]}",
+        "customer": customer_id,
+        "description": "Cedar deck",
+        "status": "IN_PROGRESS",
+        "priority": "4",
+        "start_date": "2026-05-01",
+        "due_date": "2026-07-15",
+        "completion_rate": "12.5",
+        "pinned": "on",
+        "email_addresses": "site@okafor.example",
+    }
     return {**data, **changes}
 
 
@@ -52,13 +61,14 @@ def send_the_one_waiting() -> str:
 
 
 def create_through_the_form(client, company, data) -> Project:
-    response = client.post(reverse("project_new", args=[company.pk]), data)
+    response = client.post(reverse("projects:project-new", args=[company.pk]), data)
     assert response.status_code == 302, response.content.decode()[:2000]
     return Project.objects.get(company=company, name=data["name"])
 
 
 def test_a_project_created_in_the_form_reaches_quickbooks_with_its_customer_and_fields(
-        connected_company, customer, qb, client, sent):
+    connected_company, customer, qb, client, sent
+):
     data = form(customer["Id"])
     project = create_through_the_form(client, connected_company, data)
     assert sent == [("quickbooks.tasks.outbox_send", [OutboxItem.objects.get().pk])]
@@ -85,9 +95,16 @@ def test_an_edit_in_the_form_updates_the_project_in_quickbooks(connected_company
     send_the_one_waiting()
     project.refresh_from_db()
 
-    edited = {**data, "status": "BLOCKED", "priority": "", "due_date": "2026-09-30", "completion_rate": "60",
-              "pinned": "", "description": "Cedar deck, with stairs"}
-    response = client.post(reverse("project_edit", args=[connected_company.pk, project.pk]), edited)
+    edited = {
+        **data,
+        "status": "BLOCKED",
+        "priority": "",
+        "due_date": "2026-09-30",
+        "completion_rate": "60",
+        "pinned": "",
+        "description": "Cedar deck, with stairs",
+    }
+    response = client.post(reverse("projects:project-edit", args=[connected_company.pk, project.pk]), edited)
     assert response.status_code == 302
     assert OutboxItem.objects.get(status=OutboxItem.Status.PENDING).operation == "update"
 
@@ -106,7 +123,7 @@ def test_a_delete_soft_deletes_the_project_in_quickbooks(connected_company, cust
     send_the_one_waiting()
     project.refresh_from_db()
 
-    response = client.post(reverse("project_delete", args=[connected_company.pk, project.pk]))
+    response = client.post(reverse("projects:project-delete", args=[connected_company.pk, project.pk]))
     assert response.status_code == 302
     assert send_the_one_waiting() == "sent"
 
@@ -114,16 +131,17 @@ def test_a_delete_soft_deletes_the_project_in_quickbooks(connected_company, cust
     assert qb.read("Customer", project.qbo_id)["Active"] is False  # QuickBooks keeps it, inactive
     project.refresh_from_db()
     assert project.deleted and project.sync_state == SyncState.SYNCED
-    dashboard = client.get(reverse("dashboard", args=[connected_company.pk])).content.decode()
+    dashboard = client.get(reverse("reports:dashboard", args=[connected_company.pk])).content.decode()
     assert project.name not in dashboard
 
 
 def test_a_create_whose_reply_was_lost_adopts_the_project_instead_of_making_a_second(
-        connected_company, customer, qb, client):
+    connected_company, customer, qb, client
+):
     data = form(customer["Id"])
     project = create_through_the_form(client, connected_company, data)
     # The first attempt reached QuickBooks but its reply never came back: the project is there, unknown to us.
-    first = qb.graphql(push_project.CREATE, {"input": {"name": data["name"], "customer": {"id": customer["Id"]}}})
+    first = qb.graphql(push.CREATE, {"input": {"name": data["name"], "customer": {"id": customer["Id"]}}})
     first_id = first["projectManagementCreateProject"]["id"]
 
     assert send_the_one_waiting() == "sent"
@@ -138,8 +156,8 @@ def test_a_delete_whose_reply_was_lost_is_done_not_failed_on_the_retry(connected
     project = create_through_the_form(client, connected_company, form(customer["Id"]))
     send_the_one_waiting()
     project.refresh_from_db()
-    client.post(reverse("project_delete", args=[connected_company.pk, project.pk]))
-    qb.graphql(push_project.DELETE, {"input": {"id": project.qbo_id}})  # the first try got through, unanswered
+    client.post(reverse("projects:project-delete", args=[connected_company.pk, project.pk]))
+    qb.graphql(push.DELETE, {"input": {"id": project.qbo_id}})  # the first try got through, unanswered
 
     assert send_the_one_waiting() == "sent"
 
@@ -163,8 +181,8 @@ def test_a_plus_company_gets_the_plain_message_and_its_post_is_refused(qbo, logi
     connect_through_consent(login(admin_user), new_realm(qbo, plan="plus"), company)
     client = login(admin_user)
 
-    page = client.get(reverse("project_new", args=[company.pk]))
-    posted = client.post(reverse("project_new", args=[company.pk]), form("1"))
+    page = client.get(reverse("projects:project-new", args=[company.pk]))
+    posted = client.post(reverse("projects:project-new", args=[company.pk]), form("1"))
 
     html = page.content.decode()
     assert page.status_code == 200 and "does not include the Projects API" in html and "project-form" not in html

@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 
 from projects.models import LedgerLine
-from projects.profitability import qbo_txn_url
+from quickbooks.links import txn_url as qbo_txn_url
 from tests.projects.test_project_page import line, make_kitchen, page_url
 
 pytestmark = pytest.mark.django_db
@@ -25,16 +25,55 @@ def kitchen(company):
 def lines(company, kitchen):
     """Two bills (materials/Framing class, subs/Framing), a purchase (materials/Finish), time, an invoice."""
     return [
-        line(company, "100.00", txn_type="Bill", account_qbo_id="50", account_name="Job Materials",
-             class_qbo_id="1", class_name="Framing", txn_date=date(2026, 1, 10), doc_number="B-1"),
-        line(company, "250.00", txn_type="Bill", account_qbo_id="51", account_name="Subcontractors",
-             class_qbo_id="1", class_name="Framing", txn_date=date(2026, 2, 10)),
-        line(company, "40.50", txn_type="Purchase", account_qbo_id="50", account_name="Job Materials",
-             class_qbo_id="2", class_name="Finish", txn_date=date(2026, 3, 10)),
-        line(company, "300.00", txn_type="TimeActivity", class_qbo_id="2", class_name="Finish",
-             hours=D("6"), txn_date=date(2026, 3, 20)),
-        line(company, "1000.00", txn_type="Invoice", kind=LedgerLine.Kind.REVENUE, account_qbo_id="40",
-             account_name="Construction Income", txn_date=date(2026, 3, 31)),
+        line(
+            company,
+            "100.00",
+            txn_type="Bill",
+            account_qbo_id="50",
+            account_name="Job Materials",
+            class_qbo_id="1",
+            class_name="Framing",
+            txn_date=date(2026, 1, 10),
+            doc_number="B-1",
+        ),
+        line(
+            company,
+            "250.00",
+            txn_type="Bill",
+            account_qbo_id="51",
+            account_name="Subcontractors",
+            class_qbo_id="1",
+            class_name="Framing",
+            txn_date=date(2026, 2, 10),
+        ),
+        line(
+            company,
+            "40.50",
+            txn_type="Purchase",
+            account_qbo_id="50",
+            account_name="Job Materials",
+            class_qbo_id="2",
+            class_name="Finish",
+            txn_date=date(2026, 3, 10),
+        ),
+        line(
+            company,
+            "300.00",
+            txn_type="TimeActivity",
+            class_qbo_id="2",
+            class_name="Finish",
+            hours=D("6"),
+            txn_date=date(2026, 3, 20),
+        ),
+        line(
+            company,
+            "1000.00",
+            txn_type="Invoice",
+            kind=LedgerLine.Kind.REVENUE,
+            account_qbo_id="40",
+            account_name="Construction Income",
+            txn_date=date(2026, 3, 31),
+        ),
     ]
 
 
@@ -91,18 +130,20 @@ def test_filters_combine(login, viewer, company, kitchen, lines):
     assert amounts(response) == [D("100.00")]
 
 
-def test_the_filter_choices_are_the_projects_own_types_accounts_and_classes(login, viewer, company, kitchen,
-                                                                            lines):
+def test_the_filter_choices_are_the_projects_own_types_accounts_and_classes(login, viewer, company, kitchen, lines):
     form = get(login(viewer), company, kitchen).context["filter_form"]
 
     assert [value for value, _ in form.fields["type"].choices] == ["", "Bill", "Invoice", "Purchase", "TimeActivity"]
-    assert form.fields["account"].choices == [("", "All"), ("40", "Construction Income"), ("50", "Job Materials"),
-                                              ("51", "Subcontractors")]
+    assert form.fields["account"].choices == [
+        ("", "All"),
+        ("40", "Construction Income"),
+        ("50", "Job Materials"),
+        ("51", "Subcontractors"),
+    ]
     assert form.fields["class"].choices == [("", "All"), ("2", "Finish"), ("1", "Framing")]
 
 
-def test_a_bad_date_is_answered_with_a_message_and_the_ledger_unfiltered(login, viewer, company, kitchen,
-                                                                         lines):
+def test_a_bad_date_is_answered_with_a_message_and_the_ledger_unfiltered(login, viewer, company, kitchen, lines):
     response = get(login(viewer), company, kitchen, type="Bill", **{"from": "2026-13-45"})
 
     assert response.status_code == 200
@@ -135,15 +176,22 @@ def test_a_filter_matching_nothing_says_so(login, viewer, company, kitchen, line
 @pytest.fixture
 def long_ledger(company, kitchen):
     LedgerLine.objects.bulk_create(
-        LedgerLine(company=company, project_qbo_id="16", tagged_by="project_ref",
-                   txn_type="Bill" if n % 2 else "Purchase", txn_qbo_id=str(n), line_id="1", kind="cost",
-                   amount=D("1.25"), txn_date=date(2026, 1, 1 + n % 28))
+        LedgerLine(
+            company=company,
+            project_qbo_id="16",
+            tagged_by="project_ref",
+            txn_type="Bill" if n % 2 else "Purchase",
+            txn_qbo_id=str(n),
+            line_id="1",
+            kind="cost",
+            amount=D("1.25"),
+            txn_date=date(2026, 1, 1 + n % 28),
+        )
         for n in range(250)
     )
 
 
-def test_the_ledger_pages_by_100_and_totals_every_matching_line(login, viewer, company, kitchen,
-                                                                long_ledger):
+def test_the_ledger_pages_by_100_and_totals_every_matching_line(login, viewer, company, kitchen, long_ledger):
     client = login(viewer)
     first = get(client, company, kitchen)
     last = get(client, company, kitchen, page="3")
@@ -161,8 +209,7 @@ def test_page_links_keep_the_filters(login, viewer, company, kitchen, long_ledge
     assert "?type=Bill&amp;page=2#ledger" in response.content.decode()
 
 
-def test_a_page_number_out_of_range_or_not_a_number_still_shows_a_page(login, viewer, company, kitchen,
-                                                                      long_ledger):
+def test_a_page_number_out_of_range_or_not_a_number_still_shows_a_page(login, viewer, company, kitchen, long_ledger):
     client = login(viewer)
 
     assert get(client, company, kitchen, page="abc").context["ledger_page"].number == 1

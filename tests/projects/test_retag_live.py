@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from projects import health
+from projects.health import findings
 from projects.models import LedgerLine, RetagRequest
 from quickbooks.models import OutboxAttempt, OutboxItem, SyncState
 from quickbooks.sync import pull
@@ -24,36 +24,57 @@ def miscoded_bill(connected_company, qb):
     client = qb.create("Customer", {"DisplayName": f"Client {rid()[:6]}"}, request_id=rid())
     project_id = create_project(qb, client["Id"], f"Kitchen {rid()[:6]}")
     vendor = qb.create("Vendor", {"DisplayName": f"Cabinet Depot {rid()[:6]}"}, request_id=rid())
-    materials = qb.create("Account", {"Name": f"Materials {rid()[:6]}", "AccountType": "Cost of Goods Sold"},
-                          request_id=rid())
-    payable = qb.create("Account", {"Name": f"Payables {rid()[:6]}", "AccountType": "Accounts Payable"},
-                        request_id=rid())
+    materials = qb.create(
+        "Account", {"Name": f"Materials {rid()[:6]}", "AccountType": "Cost of Goods Sold"}, request_id=rid()
+    )
+    payable = qb.create(
+        "Account", {"Name": f"Payables {rid()[:6]}", "AccountType": "Accounts Payable"}, request_id=rid()
+    )
 
     def expense(n, amount, text):
-        detail = {"AccountRef": {"value": materials["Id"]}, "CustomerRef": {"value": client["Id"]},
-                  "BillableStatus": "Billable"}
-        return {"Id": str(n), "Amount": Decimal(amount), "Description": text,
-                "DetailType": "AccountBasedExpenseLineDetail", "AccountBasedExpenseLineDetail": detail}
+        detail = {
+            "AccountRef": {"value": materials["Id"]},
+            "CustomerRef": {"value": client["Id"]},
+            "BillableStatus": "Billable",
+        }
+        return {
+            "Id": str(n),
+            "Amount": Decimal(amount),
+            "Description": text,
+            "DetailType": "AccountBasedExpenseLineDetail",
+            "AccountBasedExpenseLineDetail": detail,
+        }
 
-    bill = qb.create("Bill", {"VendorRef": {"value": vendor["Id"]}, "APAccountRef": {"value": payable["Id"]},
-                              "DocNumber": "CD-9001", "Line": [
-        expense(1, "486.20", "Cabinet hardware"), expense(2, "13.80", "Hinges")]}, request_id=rid())
+    bill = qb.create(
+        "Bill",
+        {
+            "VendorRef": {"value": vendor["Id"]},
+            "APAccountRef": {"value": payable["Id"]},
+            "DocNumber": "CD-9001",
+            "Line": [expense(1, "486.20", "Cabinet hardware"), expense(2, "13.80", "Hinges")],
+        },
+        request_id=rid(),
+    )
     pull.pull_full(company=connected_company)
     return {"client": client["Id"], "project": project_id, "bill": bill}
 
 
 def retag_through_the_page(django_client, company, bill, project_id):
-    url = reverse("retag_send", args=[company.pk, "Bill", bill["Id"]])
+    url = reverse("projects:retag-send", args=[company.pk, "Bill", bill["Id"]])
     return django_client.post(url, {"project": project_id})
 
 
 def test_a_retag_puts_projectref_on_the_bill_in_quickbooks_and_the_ledger_follows(
-        client, connected_company, miscoded_bill, qb, sent):
+    client, connected_company, miscoded_bill, qb, sent
+):
     bill = miscoded_bill["bill"]
-    [group] = health.miscoded_transactions(connected_company)
-    assert (group.txn_qbo_id, group.suggested.qbo_id, group.amount) == (bill["Id"], miscoded_bill["project"],
-                                                                       Decimal("500.00"))
-    preview = client.get(reverse("retag_preview", args=[connected_company.pk, "Bill", bill["Id"]]))
+    [group] = findings.miscoded_transactions(connected_company)
+    assert (group.txn_qbo_id, group.suggested.qbo_id, group.amount) == (
+        bill["Id"],
+        miscoded_bill["project"],
+        Decimal("500.00"),
+    )
+    preview = client.get(reverse("projects:retag-preview", args=[connected_company.pk, "Bill", bill["Id"]]))
     assert preview.context["moving"] == [("Cost", Decimal("500.00"))]
 
     assert retag_through_the_page(client, connected_company, bill, miscoded_bill["project"]).status_code == 302
@@ -64,7 +85,8 @@ def test_a_retag_puts_projectref_on_the_bill_in_quickbooks_and_the_ledger_follow
     remote = qb.read("Bill", bill["Id"])
     assert [line["ProjectRef"]["value"] for line in remote["Line"]] == [miscoded_bill["project"]] * 2
     assert [line["AccountBasedExpenseLineDetail"]["CustomerRef"]["value"] for line in remote["Line"]] == [
-        miscoded_bill["project"]] * 2
+        miscoded_bill["project"]
+    ] * 2
     assert [line["Amount"] for line in remote["Line"]] == [Decimal("486.20"), Decimal("13.80")]
     assert int(remote["SyncToken"]) == int(bill["SyncToken"]) + 1
     retag = RetagRequest.objects.get()
@@ -75,20 +97,26 @@ def test_a_retag_puts_projectref_on_the_bill_in_quickbooks_and_the_ledger_follow
     pull.pull_changes(company=connected_company)  # and the next pull agrees
     assert {(ln.tagged_by, ln.project_qbo_id, ln.amount) for ln in lines} == {
         ("project_ref", miscoded_bill["project"], Decimal("486.20")),
-        ("project_ref", miscoded_bill["project"], Decimal("13.80"))}
+        ("project_ref", miscoded_bill["project"], Decimal("13.80")),
+    }
     assert lines.first().project.qbo_id == miscoded_bill["project"]
-    assert health.miscoded_transactions(connected_company) == []
-    page = client.get(reverse("health", args=[connected_company.pk])).content.decode()
+    assert findings.miscoded_transactions(connected_company) == []
+    page = client.get(reverse("projects:health", args=[connected_company.pk])).content.decode()
     assert "Re-tagged in QuickBooks" in page
 
 
 def test_a_retag_quickbooks_refuses_lands_in_plain_words_and_changes_nothing(
-        client, connected_company, miscoded_bill, qb, sent):
+    client, connected_company, miscoded_bill, qb, sent
+):
     bill = miscoded_bill["bill"]
     retag_through_the_page(client, connected_company, bill, miscoded_bill["project"])
     project = qb.read("Customer", miscoded_bill["project"])  # made inactive in QuickBooks before the send
-    qb.update("Customer", {"Id": project["Id"], "SyncToken": project["SyncToken"], "Active": False},
-              request_id=rid(), sparse=True)
+    qb.update(
+        "Customer",
+        {"Id": project["Id"], "SyncToken": project["SyncToken"], "Active": False},
+        request_id=rid(),
+        sparse=True,
+    )
 
     assert outbox_send(item_id=OutboxItem.objects.get(entity="RetagRequest").pk) == "failed"
 
@@ -100,6 +128,8 @@ def test_a_retag_quickbooks_refuses_lands_in_plain_words_and_changes_nothing(
     assert remote["SyncToken"] == bill["SyncToken"] and not any("ProjectRef" in ln for ln in remote["Line"])
     lines = LedgerLine.objects.filter(company=connected_company, txn_qbo_id=bill["Id"])
     assert {ln.tagged_by for ln in lines} == {"customer_ref"} and lines.count() == 2
-    page = client.get(reverse("health", args=[connected_company.pk])).content.decode()
+    page = client.get(reverse("projects:health", args=[connected_company.pk])).content.decode()
     assert "QuickBooks refused the re-tag" in page and "made inactive" in page
-    assert reverse("retag_preview", args=[connected_company.pk, "Bill", bill["Id"]]) in page  # can choose again
+    assert (
+        reverse("projects:retag-preview", args=[connected_company.pk, "Bill", bill["Id"]]) in page
+    )  # can choose again

@@ -36,12 +36,24 @@ def customers_named(qb, name) -> int:
 
 
 def test_create_read_update_round_trip_keeps_money_exact(qb):
-    item = qb.create("Item", {"Name": "Framing labour", "Type": "Service", "UnitPrice": Decimal("72.50"),
-                              "IncomeAccountRef": {"value": _income_account(qb)}}, request_id=rid())
+    item = qb.create(
+        "Item",
+        {
+            "Name": "Framing labour",
+            "Type": "Service",
+            "UnitPrice": Decimal("72.50"),
+            "IncomeAccountRef": {"value": _income_account(qb)},
+        },
+        request_id=rid(),
+    )
 
     read = qb.read("Item", item["Id"])
-    updated = qb.update("Item", {"Id": read["Id"], "SyncToken": read["SyncToken"], "UnitPrice": Decimal("80.125")},
-                        request_id=rid(), sparse=True)
+    updated = qb.update(
+        "Item",
+        {"Id": read["Id"], "SyncToken": read["SyncToken"], "UnitPrice": Decimal("80.125")},
+        request_id=rid(),
+        sparse=True,
+    )
 
     assert read["UnitPrice"] == Decimal("72.50") and isinstance(read["UnitPrice"], Decimal)
     assert updated["SyncToken"] == str(int(read["SyncToken"]) + 1)
@@ -116,12 +128,20 @@ def test_a_429_that_outlasts_the_retries_says_rate_limited(qb, qbo, settings):
 
 def test_a_stale_sync_token_is_a_stale_object_error(qb):
     customer = qb.create("Customer", {"DisplayName": "Stale Token Corp."}, request_id=rid())
-    qb.update("Customer", {"Id": customer["Id"], "SyncToken": customer["SyncToken"], "Notes": "first"},
-              request_id=rid(), sparse=True)
+    qb.update(
+        "Customer",
+        {"Id": customer["Id"], "SyncToken": customer["SyncToken"], "Notes": "first"},
+        request_id=rid(),
+        sparse=True,
+    )
 
     with pytest.raises(StaleObjectError) as caught:
-        qb.update("Customer", {"Id": customer["Id"], "SyncToken": customer["SyncToken"], "Notes": "second"},
-                  request_id=rid(), sparse=True)
+        qb.update(
+            "Customer",
+            {"Id": customer["Id"], "SyncToken": customer["SyncToken"], "Notes": "second"},
+            request_id=rid(),
+            sparse=True,
+        )
     assert caught.value.code == "5010"
 
 
@@ -153,8 +173,13 @@ def test_a_token_for_another_company_is_refused(qb, qbo):
 
 def test_query_pages_walk_every_object_once(qb):
     names = {f"Paged Customer {n:02d}" for n in range(23)}
-    qb.batch([{"bId": str(n), "operation": "create", "Customer": {"DisplayName": name}}
-              for n, name in enumerate(sorted(names))], request_id=rid()[:20])
+    qb.batch(
+        [
+            {"bId": str(n), "operation": "create", "Customer": {"DisplayName": name}}
+            for n, name in enumerate(sorted(names))
+        ],
+        request_id=rid()[:20],
+    )
 
     pages = list(qb.query_pages("Customer", "DisplayName LIKE 'Paged Customer%'", page_size=10))
 
@@ -174,9 +199,16 @@ def test_batch_sends_thirty_items_a_request(qb):
 def test_cdc_reports_changes_and_deletions_since_a_time(qb):
     since = timezone.now() - timedelta(minutes=1)
     customer = qb.create("Customer", {"DisplayName": "Changed Lately LLC"}, request_id=rid())
-    estimate = qb.create("Estimate", {"CustomerRef": {"value": customer["Id"]}, "Line": [
-        {"DetailType": "DescriptionOnly", "Amount": Decimal("0"), "DescriptionLineDetail": {}},
-    ]}, request_id=rid())
+    estimate = qb.create(
+        "Estimate",
+        {
+            "CustomerRef": {"value": customer["Id"]},
+            "Line": [
+                {"DetailType": "DescriptionOnly", "Amount": Decimal("0"), "DescriptionLineDetail": {}},
+            ],
+        },
+        request_id=rid(),
+    )
     qb.delete("Estimate", estimate["Id"], estimate["SyncToken"], request_id=rid())
 
     changed = qb.cdc(["Customer", "Estimate"], since)

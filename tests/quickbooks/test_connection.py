@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 def test_an_admin_connects_a_company_through_the_consent_page(qbo, realm_id, login, admin_user, company):
     response = connect_through_consent(login(admin_user), realm_id, company)
 
-    assert response.url == reverse("connection", args=[company.pk])
+    assert response.url == reverse("quickbooks:connection", args=[company.pk])
     company.refresh_from_db()
     assert (company.realm_id, company.connection_state) == (realm_id, Company.ConnectionState.CONNECTED)
     connection = company.connection
@@ -55,7 +55,7 @@ def test_a_plus_company_connects_without_the_premium_apis(qbo, login, admin_user
 
 
 def test_the_connection_page_shows_capabilities_and_never_tokens(connected_company, login, viewer):
-    html = login(viewer).get(reverse("connection", args=[connected_company.pk])).content.decode()
+    html = login(viewer).get(reverse("quickbooks:connection", args=[connected_company.pk])).content.decode()
 
     assert connected_company.realm_id in html
     assert "Project budgets" in html
@@ -74,7 +74,7 @@ def test_declining_on_the_consent_page_connects_nothing(qbo, realm_id, login, ad
 
 def test_a_callback_whose_state_was_not_issued_here_is_refused(qbo, realm_id, login, admin_user, company):
     client = login(admin_user)
-    start = client.post(reverse("connect", args=[company.pk]))
+    start = client.post(reverse("quickbooks:connect", args=[company.pk]))
     back = approve_on_consent_page(start.url, realm_id)
     forged = back.replace("state=", "state=forged")
 
@@ -86,7 +86,7 @@ def test_a_callback_whose_state_was_not_issued_here_is_refused(qbo, realm_id, lo
 
 def test_a_callback_replayed_after_use_is_refused(qbo, realm_id, login, admin_user, company):
     client = login(admin_user)
-    start = client.post(reverse("connect", args=[company.pk]))
+    start = client.post(reverse("quickbooks:connect", args=[company.pk]))
     back = approve_on_consent_page(start.url, realm_id).removeprefix("http://testserver")
     client.get(back)
 
@@ -107,7 +107,7 @@ def test_connecting_a_new_company_makes_the_user_its_admin(qbo, realm_id, login,
     response = connect_through_consent(login(viewer), realm_id)
 
     company = Company.objects.get(realm_id=realm_id)
-    assert response.url == reverse("connection", args=[company.pk])
+    assert response.url == reverse("quickbooks:connection", args=[company.pk])
     assert Membership.objects.get(user=viewer, company=company).role == Role.ADMIN
     assert company.name == f"Realm {realm_id} Builders"  # from CompanyInfo
 
@@ -124,35 +124,39 @@ def test_only_admins_connect_disconnect_and_recheck(connected_company, login, ro
     user = MembershipFactory(company=connected_company, role=role).user
     client = login(user)
 
-    for view in ("connect", "disconnect", "recheck"):
+    for view in ("quickbooks:connect", "quickbooks:disconnect", "quickbooks:recheck"):
         assert client.post(reverse(view, args=[connected_company.pk])).status_code == 403
-    assert client.get(reverse("connection", args=[connected_company.pk])).status_code == 200
+    assert client.get(reverse("quickbooks:connection", args=[connected_company.pk])).status_code == 200
 
 
 def test_an_outsider_cannot_see_or_touch_the_connection(connected_company, login, outsider):
     client = login(outsider)
 
-    assert client.get(reverse("connection", args=[connected_company.pk])).status_code == 404
-    for view in ("connect", "disconnect", "recheck"):
+    assert client.get(reverse("quickbooks:connection", args=[connected_company.pk])).status_code == 404
+    for view in ("quickbooks:connect", "quickbooks:disconnect", "quickbooks:recheck"):
         assert client.post(reverse(view, args=[connected_company.pk])).status_code == 404
 
 
 def test_disconnecting_revokes_the_grant_at_quickbooks(connected_company, qbo, login, admin_user):
     old_refresh = connected_company.connection.refresh_token
 
-    login(admin_user).post(reverse("disconnect", args=[connected_company.pk]))
+    login(admin_user).post(reverse("quickbooks:disconnect", args=[connected_company.pk]))
 
     connected_company.refresh_from_db()
     assert connected_company.connection_state == Company.ConnectionState.DISCONNECTED
     assert connected_company.connection.refresh_token == ""
-    answer = requests.post(qbo.url("oauth2/v1/tokens/bearer"), timeout=10, auth=(qbo.client_id, qbo.client_secret),
-                           data={"grant_type": "refresh_token", "refresh_token": old_refresh})
+    answer = requests.post(
+        qbo.url("oauth2/v1/tokens/bearer"),
+        timeout=10,
+        auth=(qbo.client_id, qbo.client_secret),
+        data={"grant_type": "refresh_token", "refresh_token": old_refresh},
+    )
     assert answer.status_code == 400 and answer.json()["error"] == "invalid_grant"
 
 
 def test_a_disconnected_company_can_be_connected_again(connected_company, qbo, login, admin_user):
     client = login(admin_user)
-    client.post(reverse("disconnect", args=[connected_company.pk]))
+    client.post(reverse("quickbooks:disconnect", args=[connected_company.pk]))
 
     connect_through_consent(client, connected_company.realm_id, connected_company)
 

@@ -50,8 +50,9 @@ def test_without_prior_consent_demo_connect_explains_what_to_do(qbo, sent_tasks,
 
     call_command("demo_setup", stdout=io.StringIO())
     real_start = connections.connection_start
-    monkeypatch.setattr(connections, "connection_start",
-                        lambda **kwargs: real_start(**{**kwargs, "prompt": "login"}))  # a prompt it won't skip
+    monkeypatch.setattr(
+        connections, "connection_start", lambda **kwargs: real_start(**{**kwargs, "prompt": "login"})
+    )  # a prompt it won't skip
 
     with pytest.raises(CommandError, match="connect the demo company from its QuickBooks page"):
         call_command("demo_connect", stdout=io.StringIO())

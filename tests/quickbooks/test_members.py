@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _invite(client, company, email="new.person@example.com", role="accountant"):
-    return client.post(reverse("members", args=[company.pk]), {"email": email, "role": role})
+    return client.post(reverse("quickbooks:members", args=[company.pk]), {"email": email, "role": role})
 
 
 def test_an_admin_invites_by_email_with_a_role(login, admin_user, company, django_capture_on_commit_callbacks):
@@ -27,7 +27,7 @@ def test_an_admin_invites_by_email_with_a_role(login, admin_user, company, djang
     assert invitation.invited_by == admin_user
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == ["new.person@example.com"]
-    assert reverse("invitation_accept", args=[invitation.token]) in mail.outbox[0].body
+    assert reverse("quickbooks:invitation-accept", args=[invitation.token]) in mail.outbox[0].body
 
 
 @pytest.mark.parametrize("role", [Role.VIEWER, Role.PROJECT_MANAGER, Role.ACCOUNTANT])
@@ -89,10 +89,10 @@ def test_accepting_an_invitation_makes_a_membership(login, company):
     user = UserFactory(email=invitation.email)
     client = login(user)
 
-    assert client.get(reverse("invitation_accept", args=[invitation.token])).status_code == 200
-    response = client.post(reverse("invitation_accept", args=[invitation.token]))
+    assert client.get(reverse("quickbooks:invitation-accept", args=[invitation.token])).status_code == 200
+    response = client.post(reverse("quickbooks:invitation-accept", args=[invitation.token]))
 
-    assert response.url == reverse("dashboard", args=[company.pk])
+    assert response.url == reverse("reports:dashboard", args=[company.pk])
     assert Membership.objects.get(user=user, company=company).role == Role.PROJECT_MANAGER
     invitation.refresh_from_db()
     assert invitation.accepted_by == user
@@ -105,14 +105,14 @@ def test_pending_invitations_show_on_the_company_list(login, company):
 
     response = client.get(reverse("home"), follow=True)
 
-    assert reverse("invitation_accept", args=[invitation.token]) in response.content.decode()
+    assert reverse("quickbooks:invitation-accept", args=[invitation.token]) in response.content.decode()
 
 
 def test_someone_elses_invitation_cannot_be_accepted(login, company, viewer):
     invitation = InvitationFactory(company=company, role=Role.ADMIN)
     stranger = UserFactory()
 
-    response = login(stranger).post(reverse("invitation_accept", args=[invitation.token]), follow=True)
+    response = login(stranger).post(reverse("quickbooks:invitation-accept", args=[invitation.token]), follow=True)
 
     assert f"sent to {invitation.email}" in response.content.decode()
     assert not Membership.objects.filter(user=stranger).exists()
@@ -122,7 +122,7 @@ def test_an_expired_invitation_cannot_be_accepted(login, company):
     invitation = InvitationFactory(company=company, created=timezone.now() - timedelta(days=30))
     user = UserFactory(email=invitation.email)
 
-    response = login(user).post(reverse("invitation_accept", args=[invitation.token]), follow=True)
+    response = login(user).post(reverse("quickbooks:invitation-accept", args=[invitation.token]), follow=True)
 
     assert "expired" in response.content.decode()
     assert not Membership.objects.filter(user=user).exists()
@@ -132,10 +132,10 @@ def test_an_invitation_is_used_once(login, company):
     invitation = InvitationFactory(company=company, role=Role.VIEWER)
     user = UserFactory(email=invitation.email)
     client = login(user)
-    client.post(reverse("invitation_accept", args=[invitation.token]))
+    client.post(reverse("quickbooks:invitation-accept", args=[invitation.token]))
     Membership.objects.filter(user=user).delete()
 
-    response = client.post(reverse("invitation_accept", args=[invitation.token]), follow=True)
+    response = client.post(reverse("quickbooks:invitation-accept", args=[invitation.token]), follow=True)
 
     assert "already been used" in response.content.decode()
     assert not Membership.objects.filter(user=user).exists()
@@ -145,7 +145,7 @@ def test_accepting_never_lowers_an_existing_role(login, company):
     member = MembershipFactory(company=company, role=Role.ACCOUNTANT)
     invitation = InvitationFactory(company=company, email=member.user.email, role=Role.VIEWER)
 
-    login(member.user).post(reverse("invitation_accept", args=[invitation.token]))
+    login(member.user).post(reverse("quickbooks:invitation-accept", args=[invitation.token]))
 
     member.refresh_from_db()
     assert member.role == Role.ACCOUNTANT
@@ -155,20 +155,20 @@ def test_declining_removes_the_invitation(login, company):
     invitation = InvitationFactory(company=company)
     user = UserFactory(email=invitation.email)
 
-    login(user).post(reverse("invitation_accept", args=[invitation.token]), {"decline": "1"})
+    login(user).post(reverse("quickbooks:invitation-accept", args=[invitation.token]), {"decline": "1"})
 
     assert not Invitation.objects.exists()
     assert not Membership.objects.filter(user=user).exists()
 
 
 def test_an_unknown_invitation_token_is_not_found(login, viewer):
-    assert login(viewer).get(reverse("invitation_accept", args=["nope"])).status_code == 404
+    assert login(viewer).get(reverse("quickbooks:invitation-accept", args=["nope"])).status_code == 404
 
 
 def test_an_admin_changes_a_members_role(login, admin_user, viewer, company):
     membership = viewer.memberships.get()
 
-    login(admin_user).post(reverse("member_role", args=[company.pk, membership.pk]), {"role": "accountant"})
+    login(admin_user).post(reverse("quickbooks:member-role", args=[company.pk, membership.pk]), {"role": "accountant"})
 
     membership.refresh_from_db()
     assert membership.role == Role.ACCOUNTANT
@@ -178,7 +178,7 @@ def test_a_role_change_to_an_unknown_role_is_refused(login, admin_user, viewer, 
     membership = viewer.memberships.get()
 
     response = login(admin_user).post(
-        reverse("member_role", args=[company.pk, membership.pk]), {"role": "owner"}, follow=True
+        reverse("quickbooks:member-role", args=[company.pk, membership.pk]), {"role": "owner"}, follow=True
     )
 
     assert "is not a role here" in response.content.decode()
@@ -192,8 +192,11 @@ def test_only_admins_change_roles_or_remove_members(login, company, viewer, role
     target = viewer.memberships.get()
     client = login(actor)
 
-    assert client.post(reverse("member_role", args=[company.pk, target.pk]), {"role": "admin"}).status_code == 403
-    assert client.post(reverse("member_remove", args=[company.pk, target.pk])).status_code == 403
+    assert (
+        client.post(reverse("quickbooks:member-role", args=[company.pk, target.pk]), {"role": "admin"}).status_code
+        == 403
+    )
+    assert client.post(reverse("quickbooks:member-remove", args=[company.pk, target.pk])).status_code == 403
     target.refresh_from_db()
     assert target.role == Role.VIEWER
 
@@ -202,22 +205,25 @@ def test_an_outsider_cannot_touch_members(login, outsider, viewer, company):
     target = viewer.memberships.get()
     client = login(outsider)
 
-    assert client.post(reverse("member_role", args=[company.pk, target.pk]), {"role": "admin"}).status_code == 404
-    assert client.post(reverse("member_remove", args=[company.pk, target.pk])).status_code == 404
+    assert (
+        client.post(reverse("quickbooks:member-role", args=[company.pk, target.pk]), {"role": "admin"}).status_code
+        == 404
+    )
+    assert client.post(reverse("quickbooks:member-remove", args=[company.pk, target.pk])).status_code == 404
     assert Membership.objects.filter(pk=target.pk, role=Role.VIEWER).exists()
 
 
 def test_an_admin_cannot_reach_a_membership_of_another_company(login, admin_user, company, other_company):
     foreign = other_company.memberships.get()
 
-    response = login(admin_user).post(reverse("member_remove", args=[company.pk, foreign.pk]))
+    response = login(admin_user).post(reverse("quickbooks:member-remove", args=[company.pk, foreign.pk]))
 
     assert response.status_code == 404
     assert Membership.objects.filter(pk=foreign.pk).exists()
 
 
 def test_an_admin_removes_a_member(login, admin_user, viewer, company):
-    login(admin_user).post(reverse("member_remove", args=[company.pk, viewer.memberships.get().pk]))
+    login(admin_user).post(reverse("quickbooks:member-remove", args=[company.pk, viewer.memberships.get().pk]))
 
     assert not viewer.memberships.exists()
 
@@ -226,9 +232,11 @@ def test_the_last_admin_can_be_neither_demoted_nor_removed(login, admin_user, co
     membership = admin_user.memberships.get()
     client = login(admin_user)
 
-    response = client.post(reverse("member_role", args=[company.pk, membership.pk]), {"role": "viewer"}, follow=True)
+    response = client.post(
+        reverse("quickbooks:member-role", args=[company.pk, membership.pk]), {"role": "viewer"}, follow=True
+    )
     assert "only admin" in response.content.decode()
-    client.post(reverse("member_remove", args=[company.pk, membership.pk]))
+    client.post(reverse("quickbooks:member-remove", args=[company.pk, membership.pk]))
 
     membership.refresh_from_db()
     assert membership.role == Role.ADMIN
@@ -237,13 +245,13 @@ def test_the_last_admin_can_be_neither_demoted_nor_removed(login, admin_user, co
 def test_an_admin_withdraws_an_invitation(login, admin_user, company):
     invitation = InvitationFactory(company=company)
 
-    login(admin_user).post(reverse("invitation_revoke", args=[company.pk, invitation.pk]))
+    login(admin_user).post(reverse("quickbooks:invitation-revoke", args=[company.pk, invitation.pk]))
 
     assert not Invitation.objects.exists()
 
 
 def test_non_admins_do_not_see_the_invite_form(login, viewer, company):
-    html = login(viewer).get(reverse("members", args=[company.pk])).content.decode()
+    html = login(viewer).get(reverse("quickbooks:members", args=[company.pk])).content.decode()
 
     assert "Invite someone" not in html
     assert viewer.email in html

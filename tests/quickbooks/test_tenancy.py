@@ -9,7 +9,7 @@ from tests.factories import CompanyFactory, MembershipFactory
 
 pytestmark = pytest.mark.django_db
 
-READ_VIEWS = ["dashboard", "members"]
+READ_VIEWS = ["reports:dashboard", "quickbooks:members"]
 
 
 @pytest.mark.parametrize("view", READ_VIEWS)
@@ -45,10 +45,10 @@ def test_the_company_switcher_lists_only_the_users_companies(login, viewer, comp
     second = CompanyFactory(name="Second Site Ltd.")
     MembershipFactory(user=viewer, company=second)
 
-    html = login(viewer).get(reverse("dashboard", args=[company.pk])).content.decode()
+    html = login(viewer).get(reverse("reports:dashboard", args=[company.pk])).content.decode()
 
     assert 'class="company-switcher"' in html
-    assert reverse("dashboard", args=[second.pk]) in html
+    assert reverse("reports:dashboard", args=[second.pk]) in html
     assert other_company.name not in html
 
 
@@ -56,12 +56,12 @@ def test_home_goes_to_the_company_last_looked_at(login, viewer, company):
     second = CompanyFactory(name="Second Site Ltd.")
     MembershipFactory(user=viewer, company=second)
     client = login(viewer)
-    client.get(reverse("dashboard", args=[second.pk]))
+    client.get(reverse("reports:dashboard", args=[second.pk]))
 
     response = client.get(reverse("home"))
 
     assert client.session[SESSION_KEY] == second.pk
-    assert response.url == reverse("dashboard", args=[second.pk])
+    assert response.url == reverse("reports:dashboard", args=[second.pk])
 
 
 def test_home_without_companies_explains_how_to_get_one(login, outsider, db):
@@ -69,7 +69,7 @@ def test_home_without_companies_explains_how_to_get_one(login, outsider, db):
 
     response = login(outsider).get(reverse("home"), follow=True)
 
-    assert response.redirect_chain[-1][0] == reverse("company_list")
+    assert response.redirect_chain[-1][0] == reverse("quickbooks:company-list")
     assert "not a member of any company yet" in response.content.decode()
 
 
@@ -85,11 +85,11 @@ def test_a_stale_company_in_the_session_is_ignored(login, viewer, company, other
     session[SESSION_KEY] = other_company.pk  # e.g. access was removed since
     session.save()
 
-    assert client.get(reverse("home")).url == reverse("dashboard", args=[company.pk])
+    assert client.get(reverse("home")).url == reverse("reports:dashboard", args=[company.pk])
 
 
 def test_company_list_shows_each_membership_with_role(login, accountant, company):
-    html = login(accountant).get(reverse("company_list")).content.decode()
+    html = login(accountant).get(reverse("quickbooks:company-list")).content.decode()
 
     assert company.name in html
     assert Role.ACCOUNTANT.label in html

@@ -18,8 +18,12 @@ def _expire(connection):
 
 
 def _refresh_token_works(qbo, refresh_token) -> bool:
-    answer = requests.post(qbo.url("oauth2/v1/tokens/bearer"), timeout=10, auth=(qbo.client_id, qbo.client_secret),
-                           data={"grant_type": "refresh_token", "refresh_token": refresh_token})
+    answer = requests.post(
+        qbo.url("oauth2/v1/tokens/bearer"),
+        timeout=10,
+        auth=(qbo.client_id, qbo.client_secret),
+        data={"grant_type": "refresh_token", "refresh_token": refresh_token},
+    )
     return answer.status_code == 200
 
 
@@ -55,9 +59,7 @@ def test_a_token_quickbooks_rejects_is_refreshed_once_and_the_call_retried(conne
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_workers_racing_a_refresh_refresh_once_and_keep_the_connection(
-    qbo, realm_id, client, admin_user, company
-):
+def test_two_workers_racing_a_refresh_refresh_once_and_keep_the_connection(qbo, realm_id, client, admin_user, company):
     from tests.quickbooks.conftest import connect_through_consent
 
     client.force_login(admin_user)
@@ -92,8 +94,12 @@ def test_two_workers_racing_a_refresh_refresh_once_and_keep_the_connection(
 @pytest.mark.django_db
 def test_a_revoked_grant_asks_an_admin_to_reconnect(connected_company, qbo, login, admin_user, viewer):
     connection = connected_company.connection
-    requests.post(qbo.url("oauth2/v1/tokens/revoke"), json={"token": connection.refresh_token}, timeout=10,
-                  auth=(qbo.client_id, qbo.client_secret))
+    requests.post(
+        qbo.url("oauth2/v1/tokens/revoke"),
+        json={"token": connection.refresh_token},
+        timeout=10,
+        auth=(qbo.client_id, qbo.client_secret),
+    )
     _expire(connection)
 
     with pytest.raises(ReauthorizationRequired):
@@ -101,9 +107,9 @@ def test_a_revoked_grant_asks_an_admin_to_reconnect(connected_company, qbo, logi
 
     connected_company.refresh_from_db()
     assert connected_company.connection_state == Company.ConnectionState.NEEDS_REAUTH
-    admin_page = login(admin_user).get(reverse("dashboard", args=[connected_company.pk])).content.decode()
+    admin_page = login(admin_user).get(reverse("reports:dashboard", args=[connected_company.pk])).content.decode()
     assert "no longer accepts" in admin_page and "Reconnect" in admin_page
-    viewer_page = login(viewer).get(reverse("dashboard", args=[connected_company.pk])).content.decode()
+    viewer_page = login(viewer).get(reverse("reports:dashboard", args=[connected_company.pk])).content.decode()
     assert "Ask an admin" in viewer_page
 
 

@@ -1,6 +1,6 @@
 """Start tracking a QuickBooks project budget by its id.
 
-The Budgets API has no query that lists budgets (API-FACTS section 6): Costline knows the budgets it
+The Budgets API has no query that lists budgets (docs/quickbooks-api.md, Budgets): Costline knows the budgets it
 created and the ones it is told about. This tells it about one; every later pull keeps it current.
 """
 

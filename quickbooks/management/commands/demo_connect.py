@@ -17,6 +17,7 @@ from quickbooks.client import QuickBooksError
 from quickbooks.client.endpoints import endpoints
 from quickbooks.management.commands.demo_setup import DEMO_COMPANY, DEMO_EMAIL
 from quickbooks.models import Company
+from quickbooks.sync.dispatch import send_task
 
 
 class Command(BaseCommand):
@@ -33,9 +34,7 @@ class Command(BaseCommand):
             self._wait_for_quickbooks(wait)
             self._connect(company, User.objects.get(email=DEMO_EMAIL))
             company.refresh_from_db()
-        from config.celery import app
-
-        app.send_task("quickbooks.tasks.sync_pull", args=[company.pk], kwargs={"full": False})
+        send_task("quickbooks.tasks.sync_pull", company.pk, full=False)
         self.stdout.write(self.style.SUCCESS(f"{company} is connected; a sync is queued."))
 
     def _wait_for_quickbooks(self, wait: float) -> None:

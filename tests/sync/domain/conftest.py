@@ -9,8 +9,10 @@ from collections import defaultdict
 import pytest
 
 from changeorders.sync import ingest_change_orders
-from projects import sync
-from projects.ledger import TXN_TYPES
+from projects.estimates.sync import ingest_estimates
+from projects.ledger.normalise import TXN_TYPES
+from projects.ledger.sync import ingest_ledger
+from projects.project.sync import ingest_project_customers
 from sandbox import demo
 from sandbox.graphql.budgets import output as budget_output
 from sandbox.graphql.projects import node as project_node
@@ -54,15 +56,15 @@ def budget_documents(harbor) -> list[dict]:
 @pytest.fixture
 def with_projects(company, docs):
     """The company after its Customer page went through `ingest_project_customers` (as the lead wires it)."""
-    sync.ingest_project_customers(company, docs["Customer"])
+    ingest_project_customers(company, docs["Customer"])
     return company
 
 
 @pytest.fixture
 def synced(with_projects, docs):
     """Projects, estimates, change orders and the whole ledger ingested, in the sync engine's order."""
-    sync.ingest_estimates(with_projects, docs["Estimate"])
+    ingest_estimates(with_projects, docs["Estimate"])
     ingest_change_orders(with_projects, docs["ChangeOrder"])
     for txn_type in TXN_TYPES:
-        sync.ingest_ledger(txn_type, with_projects, docs[txn_type])
+        ingest_ledger(txn_type, with_projects, docs[txn_type])
     return with_projects

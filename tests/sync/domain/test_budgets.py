@@ -25,19 +25,25 @@ def test_the_demo_budget_arrives_with_its_project_and_lines(with_projects, budge
     assert [line.sequence_id for line in lines] == [line["sequenceId"] for line in document["budgetDetails"]]
     assert sum(line.amount for line in lines) == budget.total
     first, source = lines[0], document["budgetDetails"][0]
-    assert (first.unit_cost, first.quantity, first.amount) == (source["unitCost"], source["quantity"],
-                                                               source["amount"])
+    assert (first.unit_cost, first.quantity, first.amount) == (source["unitCost"], source["quantity"], source["amount"])
     assert first.unit_cost * first.quantity == first.amount
     assert (first.item_qbo_id, first.class_qbo_id, first.location_qbo_id) == (
-        source["itemId"], source["klassId"], source["locationId"])
+        source["itemId"],
+        source["klassId"],
+        source["locationId"],
+    )
 
 
 def test_a_changed_budget_replaces_its_lines(with_projects, budget_documents):
     document = budget_documents[0]
     ingest_budgets(with_projects, [document])
     kept = document["budgetDetails"][:2]
-    changed = {**document, "budgetDetails": kept, "total": sum((line["amount"] for line in kept), Decimal(0)),
-               "budgetMetaData": {**document["budgetMetaData"], "updatedAt": "2026-06-01T10:00:00.000Z"}}
+    changed = {
+        **document,
+        "budgetDetails": kept,
+        "total": sum((line["amount"] for line in kept), Decimal(0)),
+        "budgetMetaData": {**document["budgetMetaData"], "updatedAt": "2026-06-01T10:00:00.000Z"},
+    }
 
     ingest_budgets(with_projects, [changed])
 

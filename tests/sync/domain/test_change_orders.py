@@ -4,10 +4,11 @@ from decimal import Decimal
 
 import pytest
 
-from changeorders.models import ChangeOrder, ChangeOrderLine, with_contract_value
+from changeorders.models import ChangeOrder, ChangeOrderLine
 from changeorders.sync import ingest_change_orders, remove_change_orders
-from projects import sync
+from projects.estimates.sync import ingest_estimates
 from projects.models import Project, TxnStatus
+from reports.figures import with_contract_value
 
 pytestmark = pytest.mark.django_db(databases=["default", "sandbox"])
 
@@ -38,7 +39,8 @@ def test_the_demo_has_accepted_and_pending_change_orders(synced):
 
 
 def test_contract_value_is_the_estimate_plus_accepted_change_orders_in_one_query(
-        synced, docs, django_assert_num_queries):
+    synced, docs, django_assert_num_queries
+):
     estimates = totals_by_project(docs, "Estimate", {"Pending", "Accepted", "Closed", "Converted"})
     accepted = totals_by_project(docs, "ChangeOrder", {"Accepted"})
     pending = totals_by_project(docs, "ChangeOrder", {"Pending"})
@@ -84,7 +86,7 @@ def test_a_change_order_pulled_before_its_estimate_is_linked_when_the_estimate_a
     ingest_change_orders(with_projects, docs["ChangeOrder"])
     assert not ChangeOrder.objects.filter(estimate__isnull=False).exists()
 
-    sync.ingest_estimates(with_projects, docs["Estimate"])
+    ingest_estimates(with_projects, docs["Estimate"])
 
     assert all(c.estimate.qbo_id == c.estimate_qbo_id for c in ChangeOrder.objects.filter(company=with_projects))
 

@@ -3,14 +3,24 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from projects import sync
+from projects.estimates.push import apply_estimate_document, check_project_ref, estimate_to_document
+from projects.estimates.sync import ingest_estimates, remove_estimates
 from projects.models import Estimate, EstimateLine, TxnStatus
 from quickbooks.models import SyncState
 from quickbooks.sync import registry
 
 pytestmark = pytest.mark.django_db(databases=["default", "sandbox"])
-EDITED_HEADER = ("CustomerRef", "ProjectRef", "TxnDate", "ExpirationDate", "TxnStatus", "AcceptedBy", "AcceptedDate",
-                 "DocNumber", "DepartmentRef")
+EDITED_HEADER = (
+    "CustomerRef",
+    "ProjectRef",
+    "TxnDate",
+    "ExpirationDate",
+    "TxnStatus",
+    "AcceptedBy",
+    "AcceptedDate",
+    "DocNumber",
+    "DepartmentRef",
+)
 
 
 def project_estimate(docs) -> dict:
@@ -19,7 +29,7 @@ def project_estimate(docs) -> dict:
 
 def test_estimates_arrive_with_header_totals_and_lines(with_projects, docs):
     document = project_estimate(docs)
-    sync.ingest_estimates(with_projects, docs["Estimate"])
+    ingest_estimates(with_projects, docs["Estimate"])
 
     estimate = Estimate.objects.get(company=with_projects, qbo_id=document["Id"])
     assert estimate.project.qbo_id == document["ProjectRef"]["value"]
@@ -38,9 +48,9 @@ def test_estimates_arrive_with_header_totals_and_lines(with_projects, docs):
 
 
 def test_ingesting_estimates_twice_keeps_one_copy_and_one_set_of_lines(with_projects, docs):
-    sync.ingest_estimates(with_projects, docs["Estimate"])
+    ingest_estimates(with_projects, docs["Estimate"])
     lines = EstimateLine.objects.count()
-    sync.ingest_estimates(with_projects, docs["Estimate"])
+    ingest_estimates(with_projects, docs["Estimate"])
 
     assert Estimate.objects.filter(company=with_projects).count() == len(docs["Estimate"])
     assert EstimateLine.objects.count() == lines
@@ -48,13 +58,13 @@ def test_ingesting_estimates_twice_keeps_one_copy_and_one_set_of_lines(with_proj
 
 def test_a_pending_local_edit_is_not_overwritten_and_becomes_a_conflict(with_projects, docs):
     document = project_estimate(docs)
-    sync.ingest_estimates(with_projects, [document])
+    ingest_estimates(with_projects, [document])
     estimate = Estimate.objects.get(company=with_projects, qbo_id=document["Id"])
     estimate.private_note, estimate.sync_state = "Client asked for walnut trim", SyncState.PENDING_PUSH
     estimate.save()
 
     newer = {**document, "SyncToken": str(int(document["SyncToken"]) + 1), "PrivateNote": "Changed in QuickBooks"}
-    sync.ingest_estimates(with_projects, [newer])
+    ingest_estimates(with_projects, [newer])
 
     estimate.refresh_from_db()
     assert estimate.private_note == "Client asked for walnut trim"
@@ -65,21 +75,24 @@ def test_a_pending_local_edit_is_not_overwritten_and_becomes_a_conflict(with_pro
 
 def test_the_same_version_again_leaves_a_pending_edit_pending(with_projects, docs):
     document = project_estimate(docs)
-    sync.ingest_estimates(with_projects, [document])
+    ingest_estimates(with_projects, [document])
     Estimate.objects.filter(qbo_id=document["Id"]).update(sync_state=SyncState.PENDING_PUSH, private_note="mine")
 
-    sync.ingest_estimates(with_projects, [document])
+    ingest_estimates(with_projects, [document])
 
     estimate = Estimate.objects.get(qbo_id=document["Id"])
     assert (estimate.sync_state, estimate.private_note, estimate.conflict_document) == (
-        SyncState.PENDING_PUSH, "mine", None)
+        SyncState.PENDING_PUSH,
+        "mine",
+        None,
+    )
 
 
 def test_removal_deletes_the_estimate_and_its_lines(with_projects, docs):
-    sync.ingest_estimates(with_projects, docs["Estimate"])
+    ingest_estimates(with_projects, docs["Estimate"])
     gone = docs["Estimate"][0]["Id"]
 
-    assert sync.remove_estimates(with_projects, [gone]) >= 1
+    assert remove_estimates(with_projects, [gone]) >= 1
 
     assert not Estimate.objects.filter(company=with_projects, qbo_id=gone).exists()
     assert not EstimateLine.objects.filter(estimate__qbo_id=gone).exists()
@@ -87,9 +100,9 @@ def test_removal_deletes_the_estimate_and_its_lines(with_projects, docs):
 
 def test_to_document_of_an_applied_document_round_trips_what_costline_edits(with_projects, docs):
     document = project_estimate(docs)
-    estimate = sync.apply_estimate_document(Estimate(company=with_projects), document)
+    estimate = apply_estimate_document(Estimate(company=with_projects), document)
 
-    sent = sync.estimate_to_document(estimate)
+    sent = estimate_to_document(estimate)
 
     for key in EDITED_HEADER:
         assert sent[key] == document[key], key
@@ -97,7 +110,11 @@ def test_to_document_of_an_applied_document_round_trips_what_costline_edits(with
     assert len(sent["Line"]) == len(item_lines)
     for mine, theirs in zip(sent["Line"], item_lines, strict=True):
         assert (mine["Id"], mine["Amount"], mine["CostAmount"], mine["Description"]) == (
-            theirs["Id"], theirs["Amount"], theirs["CostAmount"], theirs["Description"])
+            theirs["Id"],
+            theirs["Amount"],
+            theirs["CostAmount"],
+            theirs["Description"],
+        )
         detail, source = mine["SalesItemLineDetail"], theirs["SalesItemLineDetail"]
         for key in ("ItemRef", "Qty", "UnitPrice", "UnitCostPrice", "TaxCodeRef"):
             assert detail[key] == source[key], key
@@ -106,10 +123,14 @@ def test_to_document_of_an_applied_document_round_trips_what_costline_edits(with
 
 def test_apply_document_takes_quickbooks_version_and_clears_the_wait(with_projects, docs):
     document = project_estimate(docs)
-    estimate = Estimate.objects.create(company=with_projects, customer_qbo_id=document["CustomerRef"]["value"],
-                                       sync_state=SyncState.PENDING_PUSH, sync_error="Timed out")
+    estimate = Estimate.objects.create(
+        company=with_projects,
+        customer_qbo_id=document["CustomerRef"]["value"],
+        sync_state=SyncState.PENDING_PUSH,
+        sync_error="Timed out",
+    )
 
-    sync.apply_estimate_document(estimate, document)
+    apply_estimate_document(estimate, document)
 
     estimate.refresh_from_db()
     assert (estimate.qbo_id, estimate.sync_token) == (document["Id"], document["SyncToken"])
@@ -120,19 +141,25 @@ def test_apply_document_takes_quickbooks_version_and_clears_the_wait(with_projec
 
 def test_a_project_ref_naming_no_project_is_refused_before_sending(with_projects, docs):
     document = project_estimate(docs)
-    estimate = Estimate(company=with_projects, customer_qbo_id=document["CustomerRef"]["value"],
-                        project_qbo_id=document["CustomerRef"]["value"])  # the client, not its project
+    estimate = Estimate(
+        company=with_projects,
+        customer_qbo_id=document["CustomerRef"]["value"],
+        project_qbo_id=document["CustomerRef"]["value"],
+    )  # the client, not its project
 
     with pytest.raises(ValidationError, match="no project"):
-        sync.check_project_ref(estimate)
+        check_project_ref(estimate)
     estimate.project_qbo_id = document["ProjectRef"]["value"]
-    sync.check_project_ref(estimate)
+    check_project_ref(estimate)
 
 
 def test_estimates_are_registered_for_pull_and_push():
     pushed = registry.pushed_entity("Estimate")
     assert (pushed.model, pushed.to_document, pushed.apply_document) == (
-        Estimate, sync.estimate_to_document, sync.apply_estimate_document)
-    assert registry.pulled_entity("Estimate").ingest is sync.ingest_estimates
+        Estimate,
+        estimate_to_document,
+        apply_estimate_document,
+    )
+    assert registry.pulled_entity("Estimate").ingest is ingest_estimates
     assert registry.pulled_entity("TimeActivity").cdc is False
     assert registry.pulled_entity("Project").requires == "projects_api"

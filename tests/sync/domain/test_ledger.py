@@ -5,8 +5,8 @@ from decimal import Decimal
 
 import pytest
 
-from projects import sync
-from projects.ledger import TXN_TYPES, hours
+from projects.ledger.normalise import TXN_TYPES, hours
+from projects.ledger.sync import ingest_ledger, remove_ledger
 from projects.models import LedgerLine, Project
 from sandbox import demo
 from sandbox.demo_data import documents as doc
@@ -59,8 +59,14 @@ def test_each_project_line_is_linked_to_its_project(synced):
 
 def test_kinds_follow_the_transaction(synced):
     kinds = dict(LedgerLine.objects.filter(company=synced).values_list("txn_type", "kind").distinct())
-    assert kinds == {"Invoice": Kind.REVENUE, "Bill": Kind.COST, "Purchase": Kind.COST, "TimeActivity": Kind.COST,
-                     "PurchaseOrder": Kind.COMMITMENT, "Payment": Kind.PAYMENT}
+    assert kinds == {
+        "Invoice": Kind.REVENUE,
+        "Bill": Kind.COST,
+        "Purchase": Kind.COST,
+        "TimeActivity": Kind.COST,
+        "PurchaseOrder": Kind.COMMITMENT,
+        "Payment": Kind.PAYMENT,
+    }
 
 
 def test_the_miscoded_bill_is_kept_as_charged_to_the_client_with_no_project(synced, docs):
@@ -81,12 +87,18 @@ def test_lines_charged_to_no_project_are_not_stored(synced, docs):
 
 
 def test_ingesting_the_same_pages_twice_changes_nothing(synced, docs):
-    before = sorted(LedgerLine.objects.filter(company=synced).values_list(
-        "txn_type", "txn_qbo_id", "line_id", "amount", "kind", "project_id"))
+    before = sorted(
+        LedgerLine.objects.filter(company=synced).values_list(
+            "txn_type", "txn_qbo_id", "line_id", "amount", "kind", "project_id"
+        )
+    )
     for txn_type in TXN_TYPES:
-        sync.ingest_ledger(txn_type, synced, docs[txn_type])
-    after = sorted(LedgerLine.objects.filter(company=synced).values_list(
-        "txn_type", "txn_qbo_id", "line_id", "amount", "kind", "project_id"))
+        ingest_ledger(txn_type, synced, docs[txn_type])
+    after = sorted(
+        LedgerLine.objects.filter(company=synced).values_list(
+            "txn_type", "txn_qbo_id", "line_id", "amount", "kind", "project_id"
+        )
+    )
     assert after == before
 
 
@@ -94,7 +106,7 @@ def test_an_edited_transaction_replaces_its_lines(synced, docs):
     bill = next(d for d in docs["Bill"] if len(d["Line"]) > 1 and d["Line"][0].get("ProjectRef"))
     edited = {**bill, "SyncToken": "7", "Line": [{**bill["Line"][0], "Amount": Decimal("10.00")}]}
 
-    sync.ingest_ledger("Bill", synced, [edited])
+    ingest_ledger("Bill", synced, [edited])
 
     lines = LedgerLine.objects.filter(company=synced, txn_type="Bill", txn_qbo_id=bill["Id"])
     assert [(line.amount, line.txn_sync_token) for line in lines] == [(Decimal("10.00"), "7")]
@@ -104,7 +116,7 @@ def test_removal_deletes_the_lines_of_those_transactions_only(synced, docs):
     invoice_ids = [d["Id"] for d in docs["Invoice"] if d.get("ProjectRef")][:2]
     kept = LedgerLine.objects.filter(company=synced).exclude(txn_type="Invoice", txn_qbo_id__in=invoice_ids).count()
 
-    removed = sync.remove_ledger("Invoice", synced, invoice_ids)
+    removed = remove_ledger("Invoice", synced, invoice_ids)
 
     assert removed > 0
     assert not LedgerLine.objects.filter(company=synced, txn_type="Invoice", txn_qbo_id__in=invoice_ids).exists()
@@ -113,7 +125,7 @@ def test_removal_deletes_the_lines_of_those_transactions_only(synced, docs):
 
 def test_cdc_deleted_stubs_in_a_page_remove_lines(synced, docs):
     invoice = next(d for d in docs["Invoice"] if d.get("ProjectRef"))
-    sync.ingest_ledger("Invoice", synced, [{"Id": invoice["Id"], "status": "Deleted", "domain": "QBO"}])
+    ingest_ledger("Invoice", synced, [{"Id": invoice["Id"], "status": "Deleted", "domain": "QBO"}])
     assert not LedgerLine.objects.filter(company=synced, txn_type="Invoice", txn_qbo_id=invoice["Id"]).exists()
 
 
@@ -129,8 +141,8 @@ def test_credit_memos_and_refunds_reduce_revenue(with_projects, docs):
     credit = {**body, "Id": "9001", "SyncToken": "0"}
     refund = {**body, "Id": "9002", "SyncToken": "0"}
 
-    sync.ingest_ledger("CreditMemo", with_projects, [credit])
-    sync.ingest_ledger("RefundReceipt", with_projects, [refund])
+    ingest_ledger("CreditMemo", with_projects, [credit])
+    ingest_ledger("RefundReceipt", with_projects, [refund])
 
     amounts = LedgerLine.objects.filter(company=with_projects, kind=Kind.REVENUE).values_list("txn_type", "amount")
     assert sorted(amounts) == [("CreditMemo", Decimal("-300.00")), ("RefundReceipt", Decimal("-300.00"))]
@@ -138,27 +150,53 @@ def test_credit_memos_and_refunds_reduce_revenue(with_projects, docs):
 
 def test_a_card_credit_reduces_cost(with_projects, docs):
     _, project = _client_and_project(docs)
-    line = doc.account_expense_line(1, docs["Account"][0], Decimal("75.25"), "Returned rental", customer=project,
-                                    project=project)
+    line = doc.account_expense_line(
+        1, docs["Account"][0], Decimal("75.25"), "Returned rental", customer=project, project=project
+    )
     body = doc.purchase(docs["Vendor"][0], "Vendor", docs["Account"][0], "CreditCard", [line], date(2026, 3, 2))
-    sync.ingest_ledger("Purchase", with_projects, [{**body, "Credit": True, "Id": "77", "SyncToken": "0"}])
+    ingest_ledger("Purchase", with_projects, [{**body, "Credit": True, "Id": "77", "SyncToken": "0"}])
 
     assert LedgerLine.objects.get(company=with_projects, txn_qbo_id="77").amount == Decimal("-75.25")
 
 
 def test_journal_lines_count_debits_up_and_credits_down_per_project(with_projects, docs):
     _, project = _client_and_project(docs)
-    entry = {"Id": "501", "SyncToken": "2", "TxnDate": "2026-03-31", "DocNumber": "JE-7", "Line": [
-        {"Id": "0", "Amount": Decimal("1200.00"), "DetailType": "JournalEntryLineDetail", "ProjectRef": project,
-         "JournalEntryLineDetail": {"PostingType": "Debit", "AccountRef": {"value": "61", "name": "Direct Labor"}}},
-        {"Id": "1", "Amount": Decimal("1200.00"), "DetailType": "JournalEntryLineDetail",
-         "JournalEntryLineDetail": {"PostingType": "Credit", "AccountRef": {"value": "30", "name": "Accrued"},
-                                    "Entity": {"Type": "Customer", "EntityRef": project}}},
-        {"Id": "2", "Amount": Decimal("5.00"), "DetailType": "JournalEntryLineDetail",
-         "JournalEntryLineDetail": {"PostingType": "Debit", "AccountRef": {"value": "9"}}},
-    ]}
+    entry = {
+        "Id": "501",
+        "SyncToken": "2",
+        "TxnDate": "2026-03-31",
+        "DocNumber": "JE-7",
+        "Line": [
+            {
+                "Id": "0",
+                "Amount": Decimal("1200.00"),
+                "DetailType": "JournalEntryLineDetail",
+                "ProjectRef": project,
+                "JournalEntryLineDetail": {
+                    "PostingType": "Debit",
+                    "AccountRef": {"value": "61", "name": "Direct Labor"},
+                },
+            },
+            {
+                "Id": "1",
+                "Amount": Decimal("1200.00"),
+                "DetailType": "JournalEntryLineDetail",
+                "JournalEntryLineDetail": {
+                    "PostingType": "Credit",
+                    "AccountRef": {"value": "30", "name": "Accrued"},
+                    "Entity": {"Type": "Customer", "EntityRef": project},
+                },
+            },
+            {
+                "Id": "2",
+                "Amount": Decimal("5.00"),
+                "DetailType": "JournalEntryLineDetail",
+                "JournalEntryLineDetail": {"PostingType": "Debit", "AccountRef": {"value": "9"}},
+            },
+        ],
+    }
 
-    sync.ingest_ledger("JournalEntry", with_projects, [entry])
+    ingest_ledger("JournalEntry", with_projects, [entry])
 
     rows = LedgerLine.objects.filter(company=with_projects, txn_type="JournalEntry").order_by("line_id")
     assert [(r.line_id, r.amount, r.tagged_by, r.account_name) for r in rows] == [
@@ -170,8 +208,14 @@ def test_journal_lines_count_debits_up_and_credits_down_per_project(with_project
 
 def test_time_is_costed_at_the_cost_rate_from_hours_and_minutes_or_start_and_end():
     assert hours({"Hours": 7, "Minutes": 30}) == Decimal("7.5000")
-    assert hours({"StartTime": "2026-03-02T08:00:00-08:00", "EndTime": "2026-03-02T17:15:00-08:00",
-                  "BreakHours": 0, "BreakMinutes": 45}) == Decimal("8.5000")
+    assert hours(
+        {
+            "StartTime": "2026-03-02T08:00:00-08:00",
+            "EndTime": "2026-03-02T17:15:00-08:00",
+            "BreakHours": 0,
+            "BreakMinutes": 45,
+        }
+    ) == Decimal("8.5000")
 
 
 def test_time_lines_carry_hours_and_cost(synced, docs):
@@ -186,4 +230,4 @@ def test_a_page_is_written_in_a_fixed_number_of_queries(with_projects, docs, dja
     bills = docs["Bill"]
     assert len(bills) > 20
     with django_assert_max_num_queries(8):
-        sync.ingest_ledger("Bill", with_projects, bills)
+        ingest_ledger("Bill", with_projects, bills)

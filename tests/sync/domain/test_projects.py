@@ -5,8 +5,10 @@ from decimal import Decimal
 
 import pytest
 
-from projects import sync
+from projects.estimates.sync import ingest_estimates
+from projects.ledger.sync import ingest_ledger
 from projects.models import Estimate, LedgerLine, Project
+from projects.project.sync import ingest_project_customers, ingest_projects, remove_projects
 from sandbox import demo
 from sandbox.demo_data import harbor as harbor_data
 from sandbox.models import Realm
@@ -16,7 +18,7 @@ pytestmark = pytest.mark.django_db(databases=["default", "sandbox"])
 
 
 def test_project_customers_become_projects_and_plain_customers_do_not(company, docs):
-    written = sync.ingest_project_customers(company, docs["Customer"])
+    written = ingest_project_customers(company, docs["Customer"])
 
     names = set(Project.objects.filter(company=company).values_list("name", flat=True))
     assert names == {spec["name"] for spec in harbor_data.PROJECTS}
@@ -25,7 +27,7 @@ def test_project_customers_become_projects_and_plain_customers_do_not(company, d
 
 
 def test_a_project_customer_keeps_its_client_and_quickbooks_version(company, docs):
-    sync.ingest_project_customers(company, docs["Customer"])
+    ingest_project_customers(company, docs["Customer"])
 
     document = next(d for d in docs["Customer"] if d.get("IsProject"))
     project = Project.objects.get(company=company, qbo_id=document["Id"])
@@ -38,8 +40,8 @@ def test_a_project_customer_keeps_its_client_and_quickbooks_version(company, doc
 
 
 def test_projects_api_nodes_fill_in_the_same_rows(company, docs, project_nodes):
-    sync.ingest_project_customers(company, docs["Customer"])
-    sync.ingest_projects(company, project_nodes)
+    ingest_project_customers(company, docs["Customer"])
+    ingest_projects(company, project_nodes)
 
     assert Project.objects.filter(company=company).count() == len(harbor_data.PROJECTS)
     node = project_nodes[0]
@@ -54,18 +56,18 @@ def test_projects_api_nodes_fill_in_the_same_rows(company, docs, project_nodes):
 
 def test_a_project_deleted_in_quickbooks_is_marked_deleted(company, project_nodes):
     gone = {**project_nodes[0], "deleted": True}
-    sync.ingest_projects(company, [gone, *project_nodes[1:]])
+    ingest_projects(company, [gone, *project_nodes[1:]])
     assert Project.objects.get(company=company, qbo_id=gone["id"]).deleted is True
 
-    assert sync.remove_projects(company, [project_nodes[1]["id"]]) == 1
+    assert remove_projects(company, [project_nodes[1]["id"]]) == 1
     assert Project.objects.filter(company=company, deleted=True).count() == 2
 
 
 def test_rows_that_named_a_project_before_it_arrived_are_linked_to_it(company, docs):
-    sync.ingest_estimates(company, docs["Estimate"])
+    ingest_estimates(company, docs["Estimate"])
     assert not Estimate.objects.filter(company=company, project__isnull=False).exists()
 
-    sync.ingest_project_customers(company, docs["Customer"])
+    ingest_project_customers(company, docs["Customer"])
 
     project_estimates = Estimate.objects.filter(company=company).exclude(project_qbo_id="")
     assert project_estimates.exists()
@@ -74,8 +76,8 @@ def test_rows_that_named_a_project_before_it_arrived_are_linked_to_it(company, d
 
 def test_the_plus_company_has_its_project_without_the_projects_api(company, harbor):
     maple = documents_of(Realm.objects.get(realm_id=demo.PLUS_REALM_ID))
-    sync.ingest_project_customers(company, maple["Customer"])
-    sync.ingest_ledger("Invoice", company, maple["Invoice"])
+    ingest_project_customers(company, maple["Customer"])
+    ingest_ledger("Invoice", company, maple["Invoice"])
 
     project = Project.objects.get(company=company)
     assert project.name == "Courtyard Refresh"

@@ -28,21 +28,44 @@ def create_all(qb, entity: str, documents: list[dict]) -> list[dict]:
 
 def deactivate(qb, entity: str, document: dict) -> dict:
     fresh = qb.read(entity, document["Id"])
-    return qb.update(entity, {"Id": fresh["Id"], "SyncToken": fresh["SyncToken"], "Active": False},
-                     request_id=rid(), sparse=True)
+    return qb.update(
+        entity, {"Id": fresh["Id"], "SyncToken": fresh["SyncToken"], "Active": False}, request_id=rid(), sparse=True
+    )
 
 
 @pytest.fixture
 def filled(qb):
     """Customers (one a sub-customer, one inactive), accounts, items, a class, a vendor, an employee, a term."""
     customers = create_all(qb, "Customer", [{"DisplayName": f"Pull Customer {n:02d}"} for n in range(CUSTOMERS)])
-    child = qb.create("Customer", {"DisplayName": "Kitchen Remodel", "Job": True, "BillWithParent": True,
-                                   "ParentRef": {"value": customers[0]["Id"]}}, request_id=rid())
+    child = qb.create(
+        "Customer",
+        {
+            "DisplayName": "Kitchen Remodel",
+            "Job": True,
+            "BillWithParent": True,
+            "ParentRef": {"value": customers[0]["Id"]},
+        },
+        request_id=rid(),
+    )
     inactive = deactivate(qb, "Customer", customers[1])
-    income, expense = create_all(qb, "Account", [{"Name": "Pull Income", "AccountType": "Income"},
-                                                 {"Name": "Pull Costs", "AccountType": "Expense"}])
-    items = create_all(qb, "Item", [{"Name": f"Pull Item {n}", "Type": "Service", "UnitPrice": Decimal("72.50"),
-                                     "IncomeAccountRef": {"value": income["Id"]}} for n in range(3)])
+    income, expense = create_all(
+        qb,
+        "Account",
+        [{"Name": "Pull Income", "AccountType": "Income"}, {"Name": "Pull Costs", "AccountType": "Expense"}],
+    )
+    items = create_all(
+        qb,
+        "Item",
+        [
+            {
+                "Name": f"Pull Item {n}",
+                "Type": "Service",
+                "UnitPrice": Decimal("72.50"),
+                "IncomeAccountRef": {"value": income["Id"]},
+            }
+            for n in range(3)
+        ],
+    )
     create_all(qb, "Class", [{"Name": "Pull Class"}])
     create_all(qb, "Vendor", [{"DisplayName": "Pull Supplier"}])
     create_all(qb, "Employee", [{"GivenName": "Pat", "FamilyName": "Puller"}])

@@ -34,8 +34,9 @@ def row(company, entity: str, qbo_id: str) -> ReferenceRecord:
 
 def rename(qb, entity: str, qbo_id: str, field: str, value) -> dict:
     fresh = qb.read(entity, qbo_id)
-    return qb.update(entity, {"Id": qbo_id, "SyncToken": fresh["SyncToken"], field: value}, request_id=rid(),
-                     sparse=True)
+    return qb.update(
+        entity, {"Id": qbo_id, "SyncToken": fresh["SyncToken"], field: value}, request_id=rid(), sparse=True
+    )
 
 
 def written(run: SyncRun) -> int:
@@ -84,8 +85,11 @@ def test_pulling_twice_changes_nothing_the_second_time(connected_company, filled
 def test_a_change_made_in_quickbooks_arrives_with_pull_changes(connected_company, qb, filled):
     pull.pull_full(company=connected_company)
     renamed = rename(qb, "Customer", filled["customers"][5]["Id"], "DisplayName", "Renamed In QuickBooks")
-    [added] = create_all(qb, "Item", [{"Name": "Added Later", "Type": "Service",
-                                       "IncomeAccountRef": filled["items"][0]["IncomeAccountRef"]}])
+    [added] = create_all(
+        qb,
+        "Item",
+        [{"Name": "Added Later", "Type": "Service", "IncomeAccountRef": filled["items"][0]["IncomeAccountRef"]}],
+    )
 
     run = pull.pull_changes(company=connected_company)
 
@@ -114,8 +118,10 @@ def test_a_watermark_older_than_30_days_brings_a_full_pull(connected_company, qb
     run = pull.pull_changes(company=connected_company)
 
     assert run.kind == SyncRun.Kind.FULL_PULL and run.status == SyncRun.Status.SUCCEEDED, run.error
-    assert PullCursor.objects.filter(company=connected_company,
-                                     watermark__lt=timezone.now() - timedelta(days=1)).count() == 0
+    assert (
+        PullCursor.objects.filter(company=connected_company, watermark__lt=timezone.now() - timedelta(days=1)).count()
+        == 0
+    )
 
 
 def test_a_missing_watermark_for_one_entity_rereads_only_that_entity_whole(connected_company, qb, filled):
@@ -142,7 +148,8 @@ def test_the_overlap_rereads_recent_changes_without_duplicates(connected_company
 
 
 def test_a_local_edit_waiting_to_be_pushed_is_kept_and_a_remote_change_makes_it_a_conflict(
-        connected_company, qb, filled):
+    connected_company, qb, filled
+):
     pull.pull_full(company=connected_company)
     edited, untouched = (row(connected_company, "Customer", filled["customers"][n]["Id"]) for n in (8, 9))
     for record in (edited, untouched):
@@ -189,7 +196,8 @@ def storm_after(sandbox, responses: int):
 
 
 def test_a_quickbooks_failure_mid_pull_fails_the_run_in_plain_words_and_keeps_what_was_read(
-        connected_company, qb, filled, qbo, settings):
+    connected_company, qb, filled, qbo, settings
+):
     settings.QBO_MAX_RETRIES = 1
     client = QuickBooksClient.for_company(connected_company)
     client.session.hooks["response"].append(storm_after(qbo, 4))  # time, Account, Class, Customer; then 500s
@@ -205,11 +213,15 @@ def test_a_quickbooks_failure_mid_pull_fails_the_run_in_plain_words_and_keeps_wh
     for entity in ("Account", "Class", "Customer"):
         assert local(connected_company, entity) == remote(qb, entity)
     assert set(PullCursor.objects.filter(company=connected_company).values_list("entity", flat=True)) == {
-        "Account", "Class", "Customer"}
+        "Account",
+        "Class",
+        "Customer",
+    }
 
 
 def test_a_failure_on_a_page_read_ahead_fails_the_run_and_keeps_the_pages_before_it(
-        connected_company, qb, filled, qbo, settings, monkeypatch):
+    connected_company, qb, filled, qbo, settings, monkeypatch
+):
     settings.QBO_MAX_RETRIES = 1
     monkeypatch.setattr(pull, "PAGE_SIZE", 10)  # Customer's 31 in four pages, read one ahead on a thread
     client = QuickBooksClient.for_company(connected_company)
@@ -258,8 +270,14 @@ def test_more_changes_than_one_cdc_answer_holds_are_asked_again_in_halves_and_al
     pull.pull_full(company=connected_company)
     customers = create_all(qb, "Customer", [{"DisplayName": f"Busy Customer {n:03d}"} for n in range(600)])
     account = create_all(qb, "Account", [{"Name": "Busy Income", "AccountType": "Income"}])[0]
-    items = create_all(qb, "Item", [{"Name": f"Busy Item {n:03d}", "Type": "Service",
-                                     "IncomeAccountRef": {"value": account["Id"]}} for n in range(500)])
+    items = create_all(
+        qb,
+        "Item",
+        [
+            {"Name": f"Busy Item {n:03d}", "Type": "Service", "IncomeAccountRef": {"value": account["Id"]}}
+            for n in range(500)
+        ],
+    )
 
     run = pull.pull_changes(company=connected_company)
 
@@ -284,14 +302,27 @@ def test_one_entity_with_more_changes_than_cdc_can_answer_is_read_whole(connecte
 
 def test_a_deletion_reported_by_cdc_is_applied_through_the_entity_remove(connected_company, qb, filled, monkeypatch):
     # Bills stored as reference rows stand in for a domain app's transactions: the engine sees only the registry.
-    bills = PulledEntity("Bill", partial(references.ingest, entity="Bill"), partial(references.remove, entity="Bill"),
-                         order=200)
+    bills = PulledEntity(
+        "Bill", partial(references.ingest, entity="Bill"), partial(references.remove, entity="Bill"), order=200
+    )
     monkeypatch.setitem(registry._pulled, "Bill", bills)
     vendor = remote_first(qb, "Vendor")
     [payable] = create_all(qb, "Account", [{"Name": "Pull Payables", "AccountType": "Accounts Payable"}])
-    bill = qb.create("Bill", {"VendorRef": {"value": vendor}, "APAccountRef": {"value": payable["Id"]}, "Line": [{
-        "Amount": Decimal("125.40"), "DetailType": "AccountBasedExpenseLineDetail",
-        "AccountBasedExpenseLineDetail": {"AccountRef": {"value": filled["expense"]["Id"]}}}]}, request_id=rid())
+    bill = qb.create(
+        "Bill",
+        {
+            "VendorRef": {"value": vendor},
+            "APAccountRef": {"value": payable["Id"]},
+            "Line": [
+                {
+                    "Amount": Decimal("125.40"),
+                    "DetailType": "AccountBasedExpenseLineDetail",
+                    "AccountBasedExpenseLineDetail": {"AccountRef": {"value": filled["expense"]["Id"]}},
+                }
+            ],
+        },
+        request_id=rid(),
+    )
     pull.pull_full(company=connected_company)
     assert row(connected_company, "Bill", bill["Id"]).active
 

@@ -18,7 +18,8 @@ pytestmark = pytest.mark.django_db
 
 
 def test_a_pull_finds_the_company_already_being_pulled_and_returns_without_calling_quickbooks(
-        connected_company, filled):
+    connected_company, filled
+):
     with company_pull_lock(connected_company.pk, 60) as held:  # as another worker would hold it
         assert held
         assert sync_pull(connected_company.pk) is None

@@ -5,14 +5,30 @@ from decimal import Decimal
 from quickbooks.sync.merge import changed_fields, merge, project
 
 BASE = {
-    "Id": "7", "SyncToken": "3", "PrivateNote": "old note", "TxnDate": "2026-11-01",
-    "Line": [{"Id": "1", "LineNum": 1, "Amount": Decimal("100.00"), "DetailType": "SalesItemLineDetail",
-              "SalesItemLineDetail": {"Qty": Decimal("1"), "UnitPrice": Decimal("100.00"), "ItemRef": {"value": "5"}}}],
+    "Id": "7",
+    "SyncToken": "3",
+    "PrivateNote": "old note",
+    "TxnDate": "2026-11-01",
+    "Line": [
+        {
+            "Id": "1",
+            "LineNum": 1,
+            "Amount": Decimal("100.00"),
+            "DetailType": "SalesItemLineDetail",
+            "SalesItemLineDetail": {"Qty": Decimal("1"), "UnitPrice": Decimal("100.00"), "ItemRef": {"value": "5"}},
+        }
+    ],
 }
 LOCAL = {
-    "PrivateNote": "old note", "TxnDate": "2026-11-01",
-    "Line": [{"Amount": Decimal("100"), "DetailType": "SalesItemLineDetail",
-              "SalesItemLineDetail": {"Qty": Decimal("1"), "UnitPrice": Decimal("100"), "ItemRef": {"value": "5"}}}],
+    "PrivateNote": "old note",
+    "TxnDate": "2026-11-01",
+    "Line": [
+        {
+            "Amount": Decimal("100"),
+            "DetailType": "SalesItemLineDetail",
+            "SalesItemLineDetail": {"Qty": Decimal("1"), "UnitPrice": Decimal("100"), "ItemRef": {"value": "5"}},
+        }
+    ],
 }
 
 

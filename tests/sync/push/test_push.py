@@ -40,8 +40,9 @@ def test_a_new_estimate_reaches_quickbooks_with_its_project_and_costs(connected_
     assert list(OutboxAttempt.objects.values_list("outcome", flat=True)) == ["sent"]
 
 
-def test_a_dropped_reply_is_sent_again_without_a_second_estimate(connected_company, project_setup, qb, qbo, sent,
-                                                                 settings):
+def test_a_dropped_reply_is_sent_again_without_a_second_estimate(
+    connected_company, project_setup, qb, qbo, sent, settings
+):
     settings.QBO_MAX_RETRIES = 0  # let the outbox, not the client, do the retrying
     estimate = new_estimate(connected_company, project_setup)
     item = OutboxItem.objects.get()
@@ -60,8 +61,12 @@ def test_an_update_sends_only_what_changed_and_keeps_the_rest(connected_company,
     estimate = new_estimate(connected_company, project_setup)
     send(OutboxItem.objects.get())
     estimate.refresh_from_db()
-    qb.update("Estimate", {"Id": estimate.qbo_id, "SyncToken": estimate.sync_token, "CustomerMemo": {"value": "Hi"}},
-              request_id=rid(), sparse=True)
+    qb.update(
+        "Estimate",
+        {"Id": estimate.qbo_id, "SyncToken": estimate.sync_token, "CustomerMemo": {"value": "Hi"}},
+        request_id=rid(),
+        sparse=True,
+    )
     pull.pull_changes(company=connected_company)
     estimate.refresh_from_db()
 
@@ -84,8 +89,9 @@ def _synced(connected_company, project_setup) -> Estimate:
 
 
 def _edit_in_quickbooks(qb, estimate, **fields):
-    qb.update("Estimate", {"Id": estimate.qbo_id, "SyncToken": estimate.sync_token, **fields}, request_id=rid(),
-              sparse=True)
+    qb.update(
+        "Estimate", {"Id": estimate.qbo_id, "SyncToken": estimate.sync_token, **fields}, request_id=rid(), sparse=True
+    )
 
 
 def _edit_here(estimate, **fields) -> OutboxItem:
@@ -110,8 +116,9 @@ def test_a_stale_token_with_changes_to_different_fields_merges(connected_company
     assert estimate.sync_state == SyncState.SYNCED and estimate.sync_token == remote["SyncToken"]
 
 
-def test_a_stale_token_with_the_same_field_changed_becomes_a_conflict(connected_company, project_setup, qb, sent,
-                                                                      login, admin_user):
+def test_a_stale_token_with_the_same_field_changed_becomes_a_conflict(
+    connected_company, project_setup, qb, sent, login, admin_user
+):
     estimate = _synced(connected_company, project_setup)
     _edit_in_quickbooks(qb, estimate, PrivateNote="Theirs")
     item = _edit_here(estimate, private_note="Ours")
@@ -122,19 +129,25 @@ def test_a_stale_token_with_the_same_field_changed_becomes_a_conflict(connected_
     assert estimate.sync_state == SyncState.CONFLICT and estimate.private_note == "Ours"  # nothing local lost
     assert estimate.conflict_document["PrivateNote"] == "Theirs"
     assert qb.read("Estimate", estimate.qbo_id)["PrivateNote"] == "Theirs"  # nothing overwritten there either
-    page = login(admin_user).get(reverse("sync_conflict", args=[connected_company.pk, item.pk])).content.decode()
+    page = (
+        login(admin_user)
+        .get(reverse("quickbooks:sync-conflict", args=[connected_company.pk, item.pk]))
+        .content.decode()
+    )
     assert "Ours" in page and "Theirs" in page
 
 
-def test_resolving_a_conflict_for_costline_pushes_our_value(connected_company, project_setup, qb, sent, login,
-                                                            admin_user):
+def test_resolving_a_conflict_for_costline_pushes_our_value(
+    connected_company, project_setup, qb, sent, login, admin_user
+):
     estimate = _synced(connected_company, project_setup)
     _edit_in_quickbooks(qb, estimate, PrivateNote="Theirs")
     item = _edit_here(estimate, private_note="Ours")
     send(item)
 
-    login(admin_user).post(reverse("sync_conflict", args=[connected_company.pk, item.pk]),
-                           {"keep_PrivateNote": "costline"})
+    login(admin_user).post(
+        reverse("quickbooks:sync-conflict", args=[connected_company.pk, item.pk]), {"keep_PrivateNote": "costline"}
+    )
     follow_up = OutboxItem.objects.exclude(pk=item.pk).get(status=OutboxItem.Status.PENDING)
     assert send(follow_up) == "sent"
 
@@ -150,21 +163,23 @@ def test_resolving_a_conflict_for_quickbooks_takes_their_value_and_sends_nothing
     item = _edit_here(estimate, private_note="Ours")
     send(item)
 
-    login(accountant).post(reverse("sync_conflict", args=[connected_company.pk, item.pk]),
-                           {"keep_PrivateNote": "quickbooks"})
+    login(accountant).post(
+        reverse("quickbooks:sync-conflict", args=[connected_company.pk, item.pk]), {"keep_PrivateNote": "quickbooks"}
+    )
 
     estimate.refresh_from_db()
     assert estimate.private_note == "Theirs" and estimate.sync_state == SyncState.SYNCED
     assert not OutboxItem.objects.filter(status=OutboxItem.Status.PENDING).exists()
 
 
-def test_viewers_see_a_conflict_but_cannot_resolve_it(connected_company, project_setup, qb, sent, login, viewer,
-                                                      outsider):
+def test_viewers_see_a_conflict_but_cannot_resolve_it(
+    connected_company, project_setup, qb, sent, login, viewer, outsider
+):
     estimate = _synced(connected_company, project_setup)
     _edit_in_quickbooks(qb, estimate, PrivateNote="Theirs")
     item = _edit_here(estimate, private_note="Ours")
     send(item)
-    url = reverse("sync_conflict", args=[connected_company.pk, item.pk])
+    url = reverse("quickbooks:sync-conflict", args=[connected_company.pk, item.pk])
 
     assert login(viewer).get(url).status_code == 200
     assert login(viewer).post(url, {"keep_PrivateNote": "quickbooks"}).status_code == 403
@@ -205,8 +220,9 @@ def test_a_refusal_from_quickbooks_lands_on_the_estimate_and_a_retry_uses_a_new_
 def test_an_item_someone_else_is_sending_is_not_sent_twice(connected_company, project_setup, sent):
     new_estimate(connected_company, project_setup)
     item = OutboxItem.objects.get()
-    OutboxItem.objects.filter(pk=item.pk).update(status=OutboxItem.Status.SENDING,
-                                                 lease_until=timezone.now() + timedelta(minutes=5))
+    OutboxItem.objects.filter(pk=item.pk).update(
+        status=OutboxItem.Status.SENDING, lease_until=timezone.now() + timedelta(minutes=5)
+    )
 
     assert send(item) == "skipped"
     assert not OutboxAttempt.objects.exists()
@@ -215,8 +231,9 @@ def test_an_item_someone_else_is_sending_is_not_sent_twice(connected_company, pr
 def test_the_sweeper_re_drives_an_item_whose_worker_died(connected_company, project_setup, qb, sent):
     new_estimate(connected_company, project_setup)
     item = OutboxItem.objects.get()
-    OutboxItem.objects.filter(pk=item.pk).update(status=OutboxItem.Status.SENDING,
-                                                 lease_until=timezone.now() - timedelta(seconds=1))
+    OutboxItem.objects.filter(pk=item.pk).update(
+        status=OutboxItem.Status.SENDING, lease_until=timezone.now() - timedelta(seconds=1)
+    )
     sent.clear()
 
     assert outbox_sweep() == 1

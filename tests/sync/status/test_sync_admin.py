@@ -23,11 +23,18 @@ def staff_client(client):
 def sync_rows(company):
     run = SyncRun.objects.create(company=company, kind=SyncRun.Kind.FULL_PULL, api_calls=12)
     cursor = PullCursor.objects.create(company=company, entity="Invoice", rows=5, last_pull_at=timezone.now())
-    item = OutboxItem.objects.create(company=company, entity="Invoice", target=company, operation="create",
-                                     status=OutboxItem.Status.FAILED, last_error="Duplicate document number.")
+    item = OutboxItem.objects.create(
+        company=company,
+        entity="Invoice",
+        target=company,
+        operation="create",
+        status=OutboxItem.Status.FAILED,
+        last_error="Duplicate document number.",
+    )
     OutboxAttempt.objects.create(item=item, outcome="failed", error_code="6140", message="Duplicate Document Number")
-    event = WebhookEvent.objects.create(company=company, realm_id="123", event_key="k", entity="Invoice", qbo_id="9",
-                                        operation="Update")
+    event = WebhookEvent.objects.create(
+        company=company, realm_id="123", event_key="k", entity="Invoice", qbo_id="9", operation="Update"
+    )
     return {"syncrun": run, "pullcursor": cursor, "outboxitem": item, "webhookevent": event}
 
 
@@ -49,8 +56,9 @@ def test_the_outbox_item_page_lists_its_attempts(staff_client, sync_rows):
 
 
 def test_the_outbox_can_be_filtered_by_status_and_searched_by_request_id(staff_client, sync_rows, company):
-    sent = OutboxItem.objects.create(company=company, entity="Bill", target=company, operation="create",
-                                     status=OutboxItem.Status.SENT)
+    sent = OutboxItem.objects.create(
+        company=company, entity="Bill", target=company, operation="create", status=OutboxItem.Status.SENT
+    )
     url = reverse("admin:quickbooks_outboxitem_changelist")
 
     by_status = staff_client.get(url, {"status__exact": "sent"}).context["cl"].queryset
@@ -61,8 +69,15 @@ def test_the_outbox_can_be_filtered_by_status_and_searched_by_request_id(staff_c
 
 
 def test_webhook_events_can_be_filtered_by_processed(staff_client, sync_rows, company):
-    done = WebhookEvent.objects.create(company=company, realm_id="123", event_key="k2", entity="Bill", qbo_id="1",
-                                       operation="Create", processed_at=timezone.now())
+    done = WebhookEvent.objects.create(
+        company=company,
+        realm_id="123",
+        event_key="k2",
+        entity="Bill",
+        qbo_id="1",
+        operation="Create",
+        processed_at=timezone.now(),
+    )
     url = reverse("admin:quickbooks_webhookevent_changelist")
 
     processed = staff_client.get(url, {"processed_at__isempty": "0"}).context["cl"].queryset
@@ -70,15 +85,20 @@ def test_webhook_events_can_be_filtered_by_processed(staff_client, sync_rows, co
     assert list(processed) == [done]
 
 
-def test_retry_selected_requeues_refused_items_only(staff_client, sync_rows, company, sent_tasks,
-                                                    django_capture_on_commit_callbacks):
+def test_retry_selected_requeues_refused_items_only(
+    staff_client, sync_rows, company, sent_tasks, django_capture_on_commit_callbacks
+):
     failed = sync_rows["outboxitem"]
-    conflict = OutboxItem.objects.create(company=company, entity="Bill", target=company, operation="update",
-                                         status=OutboxItem.Status.CONFLICT)
+    conflict = OutboxItem.objects.create(
+        company=company, entity="Bill", target=company, operation="update", status=OutboxItem.Status.CONFLICT
+    )
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = staff_client.post(reverse("admin:quickbooks_outboxitem_changelist"), {
-            "action": "retry_selected", "_selected_action": [failed.pk, conflict.pk]}, follow=True)
+        response = staff_client.post(
+            reverse("admin:quickbooks_outboxitem_changelist"),
+            {"action": "retry_selected", "_selected_action": [failed.pk, conflict.pk]},
+            follow=True,
+        )
 
     assert "1 item(s) queued to be sent again; 1 skipped" in response.content.decode()
     failed.refresh_from_db()

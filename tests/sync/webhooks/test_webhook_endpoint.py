@@ -44,7 +44,7 @@ def deliver(client, django_capture_on_commit_callbacks):
         body = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
         headers = {} if signature is None else {"intuit-signature": sign(body) if signature == "sign" else signature}
         with django_capture_on_commit_callbacks(execute=True):
-            return client.post(reverse("quickbooks_webhook"), body, content_type=content_type, headers=headers)
+            return client.post(reverse("quickbooks:webhook"), body, content_type=content_type, headers=headers)
 
     return _deliver
 
@@ -57,11 +57,24 @@ def entity(name="Customer", id="1", operation="Create", last_updated="2015-10-05
     return {"name": name, "id": id, "operation": operation, "lastUpdated": last_updated}
 
 
-def cloud_event(event_id="88cd52aa-33b6-4351-9aa4-47572edbd068", type="qbo.invoice.updated.v1", entity_id="130",
-                realm=REALM, time="2025-09-10T21:31:25.179851517Z"):
-    return {"specversion": "1.0", "id": event_id, "source": "intuit.abc=", "type": type,
-            "datacontenttype": "application/json", "time": time, "intuitentityid": entity_id,
-            "intuitaccountid": realm, "data": {}}
+def cloud_event(
+    event_id="88cd52aa-33b6-4351-9aa4-47572edbd068",
+    type="qbo.invoice.updated.v1",
+    entity_id="130",
+    realm=REALM,
+    time="2025-09-10T21:31:25.179851517Z",
+):
+    return {
+        "specversion": "1.0",
+        "id": event_id,
+        "source": "intuit.abc=",
+        "type": type,
+        "datacontenttype": "application/json",
+        "time": time,
+        "intuitentityid": entity_id,
+        "intuitaccountid": realm,
+        "data": {},
+    }
 
 
 def test_legacy_notification_is_recorded_and_its_object_fetched(connected, deliver, sent_tasks):
@@ -74,13 +87,16 @@ def test_legacy_notification_is_recorded_and_its_object_fetched(connected, deliv
     assert (customer.company, customer.realm_id, customer.operation) == (connected, REALM, "Create")
     assert customer.changed_at == datetime(2015, 10, 5, 21, 42, 19, tzinfo=UTC)  # -0700 read correctly
     assert customer.processed_at is None
-    assert sorted(sent_tasks) == [(FETCH, [connected.pk, "Customer", "1"], {}),
-                                  (FETCH, [connected.pk, "Invoice", "42"], {})]
+    assert sorted(sent_tasks) == [
+        (FETCH, [connected.pk, "Customer", "1"], {}),
+        (FETCH, [connected.pk, "Invoice", "42"], {}),
+    ]
 
 
 def test_cloudevents_array_is_recorded_with_intuits_entity_and_operation_names(connected, deliver, sent_tasks):
-    response = deliver([cloud_event(type="qbo.purchaseorder.created.v1", entity_id="77")],
-                       content_type="application/cloudevents+json")
+    response = deliver(
+        [cloud_event(type="qbo.purchaseorder.created.v1", entity_id="77")], content_type="application/cloudevents+json"
+    )
 
     assert response.status_code == 200
     event = WebhookEvent.objects.get()
@@ -91,8 +107,9 @@ def test_cloudevents_array_is_recorded_with_intuits_entity_and_operation_names(c
 
 
 def test_a_single_cloudevent_not_in_an_array_is_accepted(connected, deliver, sent_tasks):
-    response = deliver(cloud_event(type="qbo.customer.deleted.v1", entity_id="5"),
-                       content_type="application/cloudevents+json")
+    response = deliver(
+        cloud_event(type="qbo.customer.deleted.v1", entity_id="5"), content_type="application/cloudevents+json"
+    )
 
     assert response.status_code == 200
     assert WebhookEvent.objects.get().operation == "Delete"
@@ -126,19 +143,28 @@ def test_a_later_change_to_the_same_object_is_a_new_event(connected, deliver, se
 
 
 def test_two_changes_to_one_object_in_one_delivery_are_both_recorded_but_fetched_once(connected, deliver, sent_tasks):
-    deliver(legacy(entity("Customer", "1", "Create", "2025-01-01T10:00:00-0800"),
-                   entity("Customer", "1", "Update", "2025-01-01T10:00:30-0800")))
+    deliver(
+        legacy(
+            entity("Customer", "1", "Create", "2025-01-01T10:00:00-0800"),
+            entity("Customer", "1", "Update", "2025-01-01T10:00:30-0800"),
+        )
+    )
 
     assert WebhookEvent.objects.count() == 2
     assert sent_tasks == [(FETCH, [connected.pk, "Customer", "1"], {})]
 
 
-def test_the_fetch_is_queued_only_after_the_events_are_committed(connected, client, django_capture_on_commit_callbacks,
-                                                                 sent_tasks):
+def test_the_fetch_is_queued_only_after_the_events_are_committed(
+    connected, client, django_capture_on_commit_callbacks, sent_tasks
+):
     body = json.dumps(legacy(entity())).encode()
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        client.post(reverse("quickbooks_webhook"), body, content_type="application/json",
-                    headers={"intuit-signature": sign(body)})
+        client.post(
+            reverse("quickbooks:webhook"),
+            body,
+            content_type="application/json",
+            headers={"intuit-signature": sign(body)},
+        )
 
         assert sent_tasks == []  # nothing reaches a worker before the row it will read is committed
     assert len(callbacks) == 1
@@ -159,14 +185,20 @@ def test_one_delivery_for_two_realms_goes_to_each_company(connected, other_compa
 
     deliver([cloud_event(event_id="a"), cloud_event(event_id="b", realm="4620816365", entity_id="9")])
 
-    assert dict(WebhookEvent.objects.values_list("event_key", "company")) == {"ce:a": connected.pk,
-                                                                               "ce:b": other_company.pk}
-    assert sorted(sent_tasks) == sorted([(FETCH, [connected.pk, "Invoice", "130"], {}),
-                                         (FETCH, [other_company.pk, "Invoice", "9"], {})])
+    assert dict(WebhookEvent.objects.values_list("event_key", "company")) == {
+        "ce:a": connected.pk,
+        "ce:b": other_company.pk,
+    }
+    assert sorted(sent_tasks) == sorted(
+        [(FETCH, [connected.pk, "Invoice", "130"], {}), (FETCH, [other_company.pk, "Invoice", "9"], {})]
+    )
 
 
-@pytest.mark.parametrize("signature", [None, "", "bm90IHRoZSBzaWduYXR1cmU=", "not base64 at all ✗"],
-                         ids=["missing", "empty", "wrong", "garbage"])
+@pytest.mark.parametrize(
+    "signature",
+    [None, "", "bm90IHRoZSBzaWduYXR1cmU=", "not base64 at all ✗"],
+    ids=["missing", "empty", "wrong", "garbage"],
+)
 def test_a_missing_or_bad_signature_is_refused_and_nothing_recorded(connected, deliver, sent_tasks, signature):
     response = deliver(legacy(entity()), signature=signature)
 
@@ -178,8 +210,12 @@ def test_a_missing_or_bad_signature_is_refused_and_nothing_recorded(connected, d
 def test_a_body_signed_with_another_verifier_is_refused(connected, client, sent_tasks):
     body = json.dumps(legacy(entity())).encode()
 
-    response = client.post(reverse("quickbooks_webhook"), body, content_type="application/json",
-                           headers={"intuit-signature": sign(body, key="someone-elses-verifier")})
+    response = client.post(
+        reverse("quickbooks:webhook"),
+        body,
+        content_type="application/json",
+        headers={"intuit-signature": sign(body, key="someone-elses-verifier")},
+    )
 
     assert response.status_code == 401
     assert not WebhookEvent.objects.exists()
@@ -189,8 +225,12 @@ def test_a_body_changed_after_signing_is_refused(connected, client, sent_tasks):
     body = json.dumps(legacy(entity(id="1"))).encode()
     tampered = body.replace(b'"1"', b'"2"')
 
-    response = client.post(reverse("quickbooks_webhook"), tampered, content_type="application/json",
-                           headers={"intuit-signature": sign(body)})
+    response = client.post(
+        reverse("quickbooks:webhook"),
+        tampered,
+        content_type="application/json",
+        headers={"intuit-signature": sign(body)},
+    )
 
     assert response.status_code == 401
     assert not WebhookEvent.objects.exists()
@@ -206,8 +246,11 @@ def test_with_no_verifier_configured_every_delivery_is_refused(connected, delive
     assert not WebhookEvent.objects.exists()
 
 
-@pytest.mark.parametrize("body", [b"{not json", b"\xff\xfe", b"42", b'{"something": "else"}'],
-                         ids=["broken-json", "not-utf8", "a-number", "neither-format"])
+@pytest.mark.parametrize(
+    "body",
+    [b"{not json", b"\xff\xfe", b"42", b'{"something": "else"}'],
+    ids=["broken-json", "not-utf8", "a-number", "neither-format"],
+)
 def test_a_signed_body_that_is_not_a_webhook_payload_is_a_400(connected, deliver, sent_tasks, body):
     response = deliver(body)
 
@@ -217,8 +260,13 @@ def test_a_signed_body_that_is_not_a_webhook_payload_is_a_400(connected, deliver
 
 def test_incomplete_events_are_skipped_and_the_rest_recorded(connected, deliver, sent_tasks):
     # A 400 would make Intuit resend the whole batch forever; the good events are kept, the bad ones logged.
-    response = deliver([cloud_event(event_id="ok"), {"id": "no-type", "intuitaccountid": REALM},
-                        cloud_event(event_id="no-entity", entity_id="")])
+    response = deliver(
+        [
+            cloud_event(event_id="ok"),
+            {"id": "no-type", "intuitaccountid": REALM},
+            cloud_event(event_id="no-entity", entity_id=""),
+        ]
+    )
 
     assert response.status_code == 200
     assert list(WebhookEvent.objects.values_list("event_key", flat=True)) == ["ce:ok"]
@@ -231,9 +279,16 @@ def test_the_endpoint_needs_no_login_or_csrf_token_but_only_answers_post(connect
     strict = Client(enforce_csrf_checks=True)
     body = json.dumps(legacy(entity())).encode()
 
-    assert strict.post(reverse("quickbooks_webhook"), body, content_type="application/json",
-                       headers={"intuit-signature": sign(body)}).status_code == 200
-    assert client.get(reverse("quickbooks_webhook")).status_code == 405
+    assert (
+        strict.post(
+            reverse("quickbooks:webhook"),
+            body,
+            content_type="application/json",
+            headers={"intuit-signature": sign(body)},
+        ).status_code
+        == 200
+    )
+    assert client.get(reverse("quickbooks:webhook")).status_code == 405
 
 
 def test_a_broker_failure_still_answers_200_and_notes_it_on_the_event(connected, deliver, monkeypatch):
@@ -254,8 +309,9 @@ def test_a_broker_failure_still_answers_200_and_notes_it_on_the_event(connected,
 def test_what_the_local_sandbox_sends_is_understood(connected, deliver, sent_tasks, builder):
     from sandbox import webhooks as sandbox_webhooks
 
-    change = sandbox_webhooks.Change(realm_id=REALM, name="TimeActivity", id="12", operation="Update",
-                                     at=datetime(2025, 3, 1, 12, 0, tzinfo=UTC))
+    change = sandbox_webhooks.Change(
+        realm_id=REALM, name="TimeActivity", id="12", operation="Update", at=datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
+    )
     body = sandbox_webhooks.codec.dumps(getattr(sandbox_webhooks, builder)([change])).encode()
 
     assert deliver(body, signature=sandbox_webhooks.sign(body, VERIFIER)).status_code == 200

@@ -1,0 +1,71 @@
+"""How the project ledger follows QuickBooks: each transaction type's pages normalised into ledger lines.
+
+A transaction's lines are replaced whole whenever it is pulled again, so ingesting is idempotent.
+"""
+
+from django.db import transaction
+
+from quickbooks.sync.bulk import insert_rows
+from quickbooks.sync.registry import PulledEntity, register_pull
+from quickbooks.sync.upsert import split_deleted
+
+from ..models import LedgerLine, Project
+from ..project.sync import project_index
+from . import normalise
+
+PULL_ORDER = 200
+
+
+def tagging(company) -> normalise.Tagging:
+    rows = Project.objects.filter(company=company).exclude(qbo_id="").values_list("qbo_id", "customer_qbo_id")
+    found = normalise.Tagging()
+    for qbo_id, parent in rows:
+        found.projects.add(qbo_id)
+        if parent:
+            found.parents.add(parent)
+    return found
+
+
+def ingest_ledger(txn_type: str, company, documents: list[dict]) -> int:
+    """A page of one transaction type: its transactions' ledger lines are replaced by the new ones (idempotent)."""
+    documents, gone = split_deleted(documents)
+    found, projects = tagging(company), project_index(company)
+    rows = [
+        {**values, "company_id": company.pk, "project_id": projects.get(values["project_qbo_id"])}
+        for document in documents
+        for values in normalise.normalise(txn_type, document, found)
+    ]
+    with transaction.atomic():
+        ids = [str(d["Id"]) for d in documents] + gone
+        LedgerLine.objects.filter(company=company, txn_type=txn_type, txn_qbo_id__in=ids).delete()
+        insert_rows(LedgerLine, rows)  # nothing reads the new rows' pks; model instances cost most of the time
+    return len(rows)
+
+
+def remove_ledger(txn_type: str, company, qbo_ids: list[str]) -> int:
+    lines = LedgerLine.objects.filter(company=company, txn_type=txn_type, txn_qbo_id__in=list(qbo_ids))
+    with transaction.atomic():
+        deleted, _ = lines.delete()
+    return deleted
+
+
+def known_ledger_ids(txn_type: str, company) -> set[str]:
+    """Transactions of this type with ledger lines: a whole pull that no longer sees one removes its lines."""
+    lines = LedgerLine.objects.filter(company=company, txn_type=txn_type)
+    return set(lines.values_list("txn_qbo_id", flat=True).distinct())
+
+
+def _ledger_entity(txn_type: str) -> PulledEntity:
+    return PulledEntity(
+        name=txn_type,
+        ingest=lambda company, documents: ingest_ledger(txn_type, company, documents),
+        remove=lambda company, qbo_ids: remove_ledger(txn_type, company, qbo_ids),
+        order=PULL_ORDER,
+        cdc=txn_type != "TimeActivity",  # Intuit's CDC does not serve TimeActivity
+        known_ids=lambda company: known_ledger_ids(txn_type, company),
+    )
+
+
+def register() -> None:
+    for txn_type in normalise.TXN_TYPES:
+        register_pull(_ledger_entity(txn_type))

@@ -1,0 +1,234 @@
+"""The dashboard's list: filters as the Projects API offers them, a search box, and sorting by any column."""
+
+from dataclasses import dataclass
+
+import django_filters
+from django import forms
+from django.core.paginator import Paginator
+from django.db.models import Case, Count, Expression, F, FloatField, IntegerField, Sum, Value, When
+from django.db.models.functions import Cast, Coalesce
+from django.utils.functional import cached_property
+
+from projects.models import Project
+from quickbooks.models.fields import MONEY_FIELD
+
+from .figures import with_contract_value
+
+PRIORITIES = [(str(n), str(n)) for n in range(10)]  # the Projects API's priority is 0-9
+DATE_INPUT = forms.DateInput(attrs={"type": "date"})
+
+
+class DashboardFilterForm(forms.Form):
+    RANGES = (("start_from", "start_to", "Start date"), ("due_from", "due_to", "Due date"))
+
+    def clean(self):
+        super().clean()
+        cleaned = self.cleaned_data  # what Form.clean returns; the stubs allow None
+        for low, high, label in self.RANGES:
+            if cleaned.get(low) and cleaned.get(high) and cleaned[low] > cleaned[high]:
+                self.add_error(
+                    high, f"{label}: the end ({cleaned[high]:%d %b %Y}) is before the start ({cleaned[low]:%d %b %Y})."
+                )
+        return cleaned
+
+
+class DashboardFilter(django_filters.FilterSet):
+    """Filters over the dashboard's projects; `company` supplies the customers and types to choose from."""
+
+    q = django_filters.CharFilter(
+        label="Search",
+        method="search_names",
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": "Project or customer"}),
+    )
+    status = django_filters.MultipleChoiceFilter(choices=Project.Status.choices, widget=forms.CheckboxSelectMultiple)
+    customer = django_filters.ChoiceFilter(field_name="customer_qbo_id", label="Customer", empty_label="Any customer")
+    type = django_filters.ChoiceFilter(empty_label="Any type")
+    priority = django_filters.ChoiceFilter(choices=PRIORITIES, empty_label="Any priority")
+    start_from = django_filters.DateFilter(
+        field_name="start_date", lookup_expr="gte", label="Starts on or after", widget=DATE_INPUT
+    )
+    start_to = django_filters.DateFilter(
+        field_name="start_date", lookup_expr="lte", label="Starts on or before", widget=DATE_INPUT
+    )
+    due_from = django_filters.DateFilter(
+        field_name="due_date", lookup_expr="gte", label="Due on or after", widget=DATE_INPUT
+    )
+    due_to = django_filters.DateFilter(
+        field_name="due_date", lookup_expr="lte", label="Due on or before", widget=DATE_INPUT
+    )
+
+    class Meta:
+        model = Project
+        fields: list[str] = []
+        form = DashboardFilterForm
+
+    def __init__(self, data=None, *, company, **kwargs):
+        super().__init__(data, queryset=dashboard_projects(company), **kwargs)
+        customers, types = choices_for(company)
+        self.filters["customer"].extra["choices"] = customers
+        self.filters["type"].extra["choices"] = types
+
+    def search_names(self, queryset, name, value):
+        return queryset.search(value)
+
+    @property
+    def active(self) -> bool:
+        """Whether any filter narrows the list (and the form accepted it)."""
+        if not (self.is_bound and self.is_valid()):
+            return False
+        return any(value not in (None, "", []) for value in self.form.cleaned_data.values())
+
+
+def dashboard_projects(company):
+    """Every live project of the company with its figures, in QuickBooks' order (pinned first)."""
+    return with_contract_value(Project.objects.for_dashboard(company))
+
+
+def choices_for(company) -> tuple[list, list]:
+    """The company's customers and project types, from its projects, in one query."""
+    rows = (
+        Project.objects.filter(company=company)
+        .live()
+        .order_by()
+        .values_list("customer_qbo_id", "customer_name", "type")
+        .distinct()
+    )
+    customers, types = {}, set()
+    for customer_id, customer_name, kind in rows:
+        if customer_id:
+            customers[customer_id] = customer_name or f"Customer {customer_id}"
+        if kind:
+            types.add(kind)
+    return (
+        sorted(customers.items(), key=lambda item: (item[1].lower(), item[0])),
+        [(kind, kind) for kind in sorted(types, key=str.lower)],
+    )
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: str
+    numeric: bool = False
+
+
+COLUMNS = (
+    Column("name", "Project"),
+    Column("customer", "Customer"),
+    Column("status", "Status"),
+    Column("contract_value", "Contract value", numeric=True),
+    Column("cost", "Cost to date", numeric=True),
+    Column("billed", "Billed to date", numeric=True),
+    Column("margin", "Gross margin", numeric=True),
+    Column("margin_percent", "Margin %", numeric=True),
+    Column("complete", "% complete", numeric=True),
+    Column("due", "Due date"),
+)
+
+STATUS_ORDER = Case(
+    *(When(status=value, then=Value(n)) for n, value in enumerate(Project.Status.values)),
+    default=Value(len(Project.Status.values)),
+    output_field=IntegerField(),
+)
+# Margin % orders only (the page shows the Decimal figures); a float ratio sidesteps integer division in SQLite.
+MARGIN_RATIO = Case(
+    When(billed_to_date=0, then=None),
+    default=Cast("gross_margin", FloatField()) / Cast("billed_to_date", FloatField()),
+    output_field=FloatField(),
+)
+SORT_EXPRESSIONS: dict[str, F | Expression] = {
+    "name": F("name"),
+    "customer": F("customer_name"),
+    "status": STATUS_ORDER,
+    "contract_value": F("contract_value"),
+    "cost": F("cost_to_date"),
+    "billed": F("billed_to_date"),
+    "margin": F("gross_margin"),
+    "margin_percent": MARGIN_RATIO,
+    "complete": F("completion_rate"),
+    "due": F("due_date"),
+}
+
+
+def parse_sort(value: str | None) -> tuple[str, bool] | None:
+    """`"margin"` is (margin, ascending), `"-margin"` (margin, descending); anything else is no sort."""
+    key = (value or "").strip()
+    descending = key.startswith("-")
+    key = key.removeprefix("-")
+    return (key, descending) if key in SORT_EXPRESSIONS else None
+
+
+def sort_projects(projects, sort: tuple[str, bool] | None):
+    """An explicit sort replaces pinned-first; blanks go last either way; name and id break ties."""
+    if sort is None:
+        return projects
+    key, descending = sort
+    expression = SORT_EXPRESSIONS[key]
+    ordered = expression.desc(nulls_last=True) if descending else expression.asc(nulls_last=True)
+    return projects.order_by(ordered, "name", "pk")
+
+
+def filtered_projects(filterset: DashboardFilter):
+    """The filtered projects, or all of them when the filters do not validate (the form shows why)."""
+    if filterset.is_bound and filterset.is_valid():
+        return filterset.qs
+    return filterset.queryset
+
+
+def dashboard_listing(data, company):
+    """(filterset, projects, sort) for a request's query string: what the page and the exports both list."""
+    filterset = DashboardFilter(data or None, company=company)
+    sort = parse_sort(data.get("sort"))
+    return filterset, sort_projects(filtered_projects(filterset), sort), sort
+
+
+FIGURES = ("contract_value", "cost_to_date", "billed_to_date", "gross_margin")
+
+
+def dashboard_totals(projects) -> dict:
+    """Count and sums of the figures over every listed project, in one aggregate query."""
+    # values() keeps the figures in the inner query Django aggregates over: without it Django 5.2 prunes the
+    # annotations that others refer to (contract_value, gross_margin) and sums a column that is not there. The
+    # sums need names of their own, too: an aggregate named like the annotation it sums breaks the SQL.
+    sums = {f"sum_{name}": Coalesce(Sum(name), Value(0), output_field=MONEY_FIELD) for name in FIGURES}
+    totals = projects.order_by().values(*FIGURES).aggregate(count=Count("pk"), **sums)
+    return {"count": totals["count"], **{name: totals[f"sum_{name}"] for name in FIGURES}}
+
+
+class CountedPaginator(Paginator):
+    """A paginator told the row count (the totals query already counted them), saving a COUNT query."""
+
+    def __init__(self, object_list, per_page, *, count: int):
+        super().__init__(object_list, per_page)
+        self.known_count = count
+
+    @cached_property
+    def count(self):
+        return self.known_count
+
+
+def query_string(params, drop=(), **replace) -> str:
+    """The request's query string without `drop` and with `replace`, for links that keep filters and sort."""
+    params = params.copy()
+    for name in (*drop, *replace):
+        params.pop(name, None)
+    for name, value in replace.items():
+        params[name] = value
+    return params.urlencode()
+
+
+def header_links(params, sort) -> list[dict]:
+    """Each column with the query string that sorts by it (the other way round when it is the current sort)."""
+    current, descending = sort or (None, False)
+    columns = []
+    for column in COLUMNS:
+        active = column.key == current
+        next_sort = column.key if not active or descending else f"-{column.key}"
+        columns.append(
+            {
+                "column": column,
+                "query": query_string(params, drop=("page",), sort=next_sort),
+                "direction": ("descending" if descending else "ascending") if active else "",
+            }
+        )
+    return columns

@@ -1,0 +1,155 @@
+"""The project page's sections: header figures, estimates and change orders, the ledger of actuals (filtered,
+paged, as CSV), profitability, a chart."""
+
+import csv
+from itertools import chain
+from urllib.parse import urlencode
+
+from django import forms
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import StreamingHttpResponse
+from django.utils.text import slugify
+
+from projects.models import Project
+from quickbooks.links import txn_url
+
+from . import figures
+from .charts import cumulative_chart
+
+LEDGER_PAGE_SIZE = 100
+DATE_ERROR = "Enter a date as YYYY-MM-DD, for example 2026-03-31."
+
+
+class LedgerFilter(forms.Form):
+    """The ledger's GET filters; choices are what the project's own lines carry."""
+
+    def __init__(self, data, lines: QuerySet):
+        super().__init__(data)
+        self.fields["type"] = forms.ChoiceField(
+            label="Type",
+            required=False,
+            choices=_choices((t, t) for t in lines.order_by("txn_type").values_list("txn_type", flat=True).distinct()),
+        )
+        self.fields["account"] = forms.ChoiceField(
+            label="Account", required=False, choices=_choices(_named(lines, "account"))
+        )
+        self.fields["class"] = forms.ChoiceField(
+            label="Class", required=False, choices=_choices(_named(lines, "class"))
+        )
+        for name, label in (("from", "From"), ("to", "To")):
+            self.fields[name] = forms.DateField(
+                label=label,
+                required=False,
+                error_messages={"invalid": DATE_ERROR},
+                widget=forms.DateInput(attrs={"type": "date"}),
+            )
+
+    def clean(self):
+        super().clean()
+        cleaned = self.cleaned_data  # what Form.clean returns; the stubs allow None
+        start, end = cleaned.get("from"), cleaned.get("to")
+        if start and end and start > end:
+            raise forms.ValidationError(f"The start date ({start:%Y-%m-%d}) is after the end date ({end:%Y-%m-%d}).")
+        return cleaned
+
+    def apply(self, lines: QuerySet) -> QuerySet:
+        """The lines the valid filters keep; every line when the filters are not valid (the form says why)."""
+        if not self.is_valid():
+            return lines
+        wanted = self.cleaned_data
+        lookups = {
+            "txn_type": wanted["type"],
+            "account_qbo_id": wanted["account"],
+            "class_qbo_id": wanted["class"],
+            "txn_date__gte": wanted["from"],
+            "txn_date__lte": wanted["to"],
+        }
+        return lines.filter(**{lookup: value for lookup, value in lookups.items() if value})
+
+
+def _choices(pairs) -> list[tuple[str, str]]:
+    return [("", "All"), *pairs]
+
+
+def _named(lines: QuerySet, prefix: str):
+    """Distinct (id, name) of the lines' accounts or classes, by name."""
+    pairs = lines.exclude(**{f"{prefix}_qbo_id": ""}).order_by(f"{prefix}_name", f"{prefix}_qbo_id")
+    return pairs.values_list(f"{prefix}_qbo_id", f"{prefix}_name").distinct()
+
+
+def header(project: Project, lines: QuerySet) -> dict:
+    estimates, orphans = figures.estimates(project)
+    contract = figures.contract(project, estimates, orphans)
+    budgets = figures.budgets(project)
+    budget_total = sum((b.total for b in budgets), figures.ZERO) if budgets else None
+    actuals = figures.actuals(lines)
+    billing = figures.billing(contract.value, budget_total, actuals.cost, actuals.revenue, project.completion_rate)
+    return {
+        "estimates": estimates,
+        "orphan_change_orders": orphans,
+        "contract": contract,
+        "budgets": budgets,
+        "budget_total": budget_total,
+        "actuals": actuals,
+        "billing": billing,
+        "cost_rule": figures.COST_RULE,
+        "chart": cumulative_chart(figures.cumulative_by_month(lines)),
+    }
+
+
+def ledger(request, lines: QuerySet) -> dict:
+    form = LedgerFilter(request.GET or None, lines)
+    shown = form.apply(lines).order_by("txn_date", "txn_type", "txn_qbo_id", "line_id", "pk")
+    page = Paginator(shown, LEDGER_PAGE_SIZE).get_page(request.GET.get("page"))
+    for line in page:
+        line.qbo_url = txn_url(line.txn_type, line.txn_qbo_id)
+    kept = {key: value for key, value in request.GET.items() if key not in ("page", "export") and value}
+    return {
+        "filter_form": form,
+        "ledger_page": page,
+        "ledger_totals": figures.actuals(shown),
+        "filter_query": urlencode(kept),
+        "filtered": bool(kept) and form.is_valid(),
+    }
+
+
+CSV_COLUMNS = (
+    "txn_date",
+    "txn_type",
+    "doc_number",
+    "txn_qbo_id",
+    "line_id",
+    "kind",
+    "tagged_by",
+    "account_name",
+    "item_name",
+    "class_name",
+    "department_name",
+    "description",
+    "qty",
+    "unit_price",
+    "hours",
+    "amount",
+)
+
+
+def ledger_csv(project: Project, lines: QuerySet) -> StreamingHttpResponse:
+    """The (filtered) ledger as CSV, streamed a row at a time, with each document's QuickBooks link."""
+    writer = csv.writer(Echo())
+    rows = lines.order_by("txn_date", "txn_type", "txn_qbo_id", "line_id", "pk").values_list(*CSV_COLUMNS)
+    body = chain(
+        [writer.writerow([*CSV_COLUMNS, "quickbooks_url"])],
+        (writer.writerow([*row, txn_url(row[1], row[3])]) for row in rows.iterator()),
+    )
+    response = StreamingHttpResponse(body, content_type="text/csv; charset=utf-8")
+    name = slugify(project.name) or f"project-{project.pk}"
+    response["Content-Disposition"] = f'attachment; filename="{name}-ledger.csv"'
+    return response
+
+
+class Echo:
+    """A file-like object whose write returns the line: csv.writer formats, the response streams."""
+
+    def write(self, value: str) -> str:
+        return value

@@ -1,0 +1,13 @@
+"""The reports: the company dashboard and its exports, and the project page."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "reports"
+urlpatterns = [
+    path("c/<int:company_id>/", views.dashboard, name="dashboard"),
+    path("c/<int:company_id>/projects.csv", views.dashboard_csv, name="dashboard-csv"),
+    path("c/<int:company_id>/projects.xlsx", views.dashboard_xlsx, name="dashboard-xlsx"),
+    path("c/<int:company_id>/projects/<int:project_id>/", views.project_detail, name="project-detail"),
+]

@@ -1,0 +1,63 @@
+"""The reports' pages: the company dashboard with its exports, and the project page."""
+
+from django.shortcuts import get_object_or_404, render
+
+from projects.models import Project
+from quickbooks.access import company_view
+from quickbooks.models import Role, SyncRun
+
+from . import exports, figures, project_page
+from .dashboard import CountedPaginator, dashboard_listing, dashboard_totals, header_links, query_string
+
+PAGE_SIZE = 50
+
+
+@company_view()
+def dashboard(request, company):
+    """The company's home page: every project's contract value, costs, billing and margin to date, filtered,
+    searched, sorted and paged, with totals over every matching project."""
+    filterset, projects, sort = dashboard_listing(request.GET, company)
+    totals = dashboard_totals(projects)
+    page = CountedPaginator(projects, PAGE_SIZE, count=totals["count"]).get_page(request.GET.get("page"))
+    context = {
+        "company": company,
+        "filter": filterset,
+        "page": page,
+        "projects": page.object_list,
+        "totals": totals,
+        "columns": header_links(request.GET, sort),
+        "query": query_string(request.GET, drop=("page",)),
+        "last_sync": SyncRun.objects.filter(company=company).first(),
+    }
+    return render(request, "reports/dashboard.html", context)
+
+
+@company_view()
+def dashboard_csv(request, company):
+    """The dashboard's filtered, sorted list, every row and the totals, as CSV."""
+    _, projects, _ = dashboard_listing(request.GET, company)
+    return exports.csv_response(company, projects, dashboard_totals(projects))
+
+
+@company_view()
+def dashboard_xlsx(request, company):
+    """The dashboard's filtered, sorted list, every row and the totals, as an Excel workbook."""
+    _, projects, _ = dashboard_listing(request.GET, company)
+    return exports.xlsx_response(company, projects, dashboard_totals(projects))
+
+
+@company_view()
+def project_detail(request, company, project_id):
+    """One project as its accountant reads it; a deleted project still shows, read-only, marked deleted."""
+    project = get_object_or_404(Project.objects.filter(company=company), pk=project_id)
+    lines = figures.ledger_lines(project)
+    if request.GET.get("export") == "csv":
+        return project_page.ledger_csv(project, project_page.LedgerFilter(request.GET, lines).apply(lines))
+    context = {
+        "company": company,
+        "project": project,
+        **project_page.header(project, lines),
+        **project_page.ledger(request, lines),
+        "can_write_estimates": request.membership.can(Role.PROJECT_MANAGER),
+    }
+    return render(request, "reports/project_detail.html", context)
