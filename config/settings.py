@@ -246,5 +246,7 @@ CELERY_BEAT_SCHEDULE["quickbooks-pull-changes"] = {
     "schedule": QBO_CDC_INTERVAL_SECONDS,
 }
 QBO_OUTBOX_LEASE_SECONDS = env.int("QBO_OUTBOX_LEASE_SECONDS", default=300)
+QBO_OUTBOX_MAX_ATTEMPTS = env.int("QBO_OUTBOX_MAX_ATTEMPTS", default=10)  # sends cut short before an item fails
+QBO_OUTBOX_UNEXPECTED_RETRIES = env.int("QBO_OUTBOX_UNEXPECTED_RETRIES", default=3)
 QBO_PULL_RETRY_SECONDS = env.int("QBO_PULL_RETRY_SECONDS", default=60)  # first wait after a cut-short pull
 QBO_APP_URL = env.str("QBO_APP_URL", default="https://app.qbo.intuit.com/app")  # links to documents in QuickBooks

@@ -146,6 +146,9 @@ class OutboxItem(models.Model):
     last_error = models.TextField(blank=True)
     created = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # A create's document as sent, kept until its reply is taken: how an object pulled before the reply came back
+    # is recognised as this create's own (quickbooks/sync/echoes.py).
+    sent_document = MoneyJSONField(null=True, blank=True)
 
     class Meta:
         ordering = ["created", "id"]

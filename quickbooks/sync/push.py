@@ -26,6 +26,7 @@ from ..models import OutboxAttempt, OutboxItem, SyncState
 from . import merge as merging
 from . import registry
 from .dispatch import send_task_on_commit
+from .echoes import make_room
 
 logger = logging.getLogger(__name__)
 
@@ -91,6 +92,10 @@ def outbox_send(*, item_id: int, client: QuickBooksClient | None = None) -> str:
     except ValidationError as error:  # Costline's own check refused it before anything was sent
         outcome = _fail(item, obj, error)
         attempt.message = " ".join(error.messages)
+    except Exception as error:  # noqa: BLE001 - a bug or an outage here must never leave the item "being sent"
+        logger.exception("Outbox item %s: unexpected error", item.pk)
+        outcome = _unexpected(item, obj, error)
+        attempt.message = f"{type(error).__name__}: {error}"
     attempt.outcome, attempt.finished_at = outcome, timezone.now()
     attempt.save(update_fields=["outcome", "finished_at", "error_code", "message"])
     return outcome
@@ -116,6 +121,8 @@ def _deliver(
     if entity.send is not None:
         return _done(item, obj, entity, entity.send(client, obj, document, request_id))
     if item.operation == OutboxItem.Operation.CREATE and not obj.qbo_id:
+        # Kept (committed) before it goes, so a pull that reads the object before the reply is back knows it as ours.
+        OutboxItem.objects.filter(pk=item.pk, sent_document__isnull=True).update(sent_document=document)
         return _done(item, obj, entity, client.create(entity.name, document, request_id=request_id))
     changes = fields if fields is not None else merging.changed_fields(base=obj.qbo_document, local=document)
     if not changes:
@@ -126,6 +133,9 @@ def _deliver(
 
 def _done(item: OutboxItem, obj: Any, entity: registry.PushedEntity, document: dict | None) -> str:
     with transaction.atomic():
+        if document is not None and item.operation == OutboxItem.Operation.CREATE:
+            # A pull may have read this object before its reply came back: one row, never two.
+            make_room(obj, str(document.get("Id") or document.get("id") or ""))
         if document is None:  # deleted in QuickBooks
             type(obj).objects.filter(pk=obj.pk).update(sync_state=SyncState.SYNCED, sync_error="")
         elif _later_edit_waiting(item):
@@ -209,6 +219,32 @@ def _fail(item: OutboxItem, obj: Any, error: QuickBooksError | ValidationError) 
     return "failed"
 
 
+def _unexpected(item: OutboxItem, obj: Any, error: Exception) -> str:
+    """Something other than QuickBooks' answer went wrong (a bug, the database): said in words on the item and the
+    object; tried again with backoff a few times (the requestid keeps that safe), then left failed, with Retry."""
+    what = f"{type(error).__name__}: {error}"[:500]
+    if item.attempts < settings.QBO_OUTBOX_UNEXPECTED_RETRIES:
+        message = f"Costline hit an unexpected error while sending this ({what}); it will try again shortly."
+        _finish(
+            item,
+            OutboxItem.Status.PENDING,
+            next_attempt_at=timezone.now() + _backoff(item.attempts),
+            last_error=message,
+        )
+        if obj is not None:
+            type(obj).objects.filter(pk=obj.pk).update(sync_error=message)
+        return "retry"
+    message = (
+        f"Costline could not send this after {item.attempts} tries ({what}). Nothing was lost; use Retry on "
+        "the Sync page once the cause is fixed."
+    )
+    with transaction.atomic():
+        if obj is not None:
+            type(obj).objects.filter(pk=obj.pk).update(sync_state=SyncState.FAILED, sync_error=message)
+        _finish(item, OutboxItem.Status.FAILED, last_error=message)
+    return "failed"
+
+
 def outbox_retry(*, items: QuerySet[OutboxItem]) -> int:
     """Send refused items again, each under a new requestid: QuickBooks stored its refusal against the old one
     (nothing was written under it, so a new id cannot double anything). Returns how many."""
@@ -222,13 +258,28 @@ def outbox_retry(*, items: QuerySet[OutboxItem]) -> int:
     return len(ids)
 
 
+LEASE_LAPSED = (
+    "The worker sending this stopped before QuickBooks answered (its lease ran out). It is sent again "
+    "under the same requestid, so QuickBooks answers with what it did the first time."
+)
+
+
 def outbox_sweep() -> int:
-    """Re-drive items a lost broker message or a dead worker left behind. Returns how many were queued."""
+    """Re-drive items a lost broker message or a dead worker left behind. Returns how many were queued.
+
+    Nothing stays "being sent" past its lease: it goes back to waiting with the reason said, or, once it has used
+    up its attempts, to failed with the reason and Retry.
+    """
     now = timezone.now()
+    lapsed = OutboxItem.objects.filter(status=OutboxItem.Status.SENDING, lease_until__lt=now)
     with transaction.atomic():
-        OutboxItem.objects.filter(status=OutboxItem.Status.SENDING, lease_until__lt=now).update(
-            status=OutboxItem.Status.PENDING, lease_until=None
+        lapsed.filter(attempts__gte=settings.QBO_OUTBOX_MAX_ATTEMPTS).update(
+            status=OutboxItem.Status.FAILED,
+            lease_until=None,
+            last_error=f"Sending stopped {settings.QBO_OUTBOX_MAX_ATTEMPTS} times before QuickBooks answered. "
+            "Nothing was lost; use Retry on the Sync page.",
         )
+        lapsed.update(status=OutboxItem.Status.PENDING, lease_until=None, last_error=LEASE_LAPSED)
     due = list(
         OutboxItem.objects.filter(status=OutboxItem.Status.PENDING, next_attempt_at__lte=now)
         .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))

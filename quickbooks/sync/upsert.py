@@ -20,6 +20,7 @@ from django.db.models import OuterRef, Subquery
 from ..models import Company, SyncedObject, SyncState
 from .bulk import insert_rows
 from .documents import updated_at
+from .echoes import own_creates
 
 BATCH = 500
 SYNCED_FIELDS = ["sync_token", "qbo_updated_at", "qbo_document", "sync_state", "sync_error", "conflict_document"]
@@ -98,6 +99,9 @@ def upsert(
     scope = scope or {}
     latest = {item.qbo_id: item.values for item in incoming}  # a page naming an object twice: the last wins
     known = {obj.qbo_id: obj for obj in model.objects.filter(company=company, qbo_id__in=list(latest), **scope)}
+    strangers = {qbo_id: values.get(document_field) for qbo_id, values in latest.items() if qbo_id not in known}
+    for qbo_id, obj in own_creates(model, company, strangers).items():
+        known[qbo_id] = _take_echo(obj, qbo_id, latest[qbo_id])
     written = Written()
     for qbo_id, values in latest.items():
         obj = known.get(qbo_id)
@@ -122,6 +126,17 @@ def upsert(
     if written.conflicts:
         model.objects.bulk_update(written.conflicts, ["conflict_document", "sync_state"], batch_size=BATCH)
     return written
+
+
+def _take_echo(obj: Any, qbo_id: str, values: dict) -> Any:
+    """The object Costline's own create made, read before the create's reply came back: the creating row takes its
+    Id and QuickBooks' version now; its local state stays as it is until the outbox takes the reply."""
+    obj.qbo_id = qbo_id
+    version = {name: values[name] for name in ("sync_token", "qbo_updated_at", "qbo_document") if name in values}
+    for name, value in version.items():
+        setattr(obj, name, value)
+    type(obj).objects.filter(pk=obj.pk).update(qbo_id=qbo_id, **version)
+    return obj
 
 
 def _create(model: type[Any], company: Company, objs: list, scope: dict) -> None:
