@@ -249,4 +249,5 @@ QBO_OUTBOX_LEASE_SECONDS = env.int("QBO_OUTBOX_LEASE_SECONDS", default=300)
 QBO_OUTBOX_MAX_ATTEMPTS = env.int("QBO_OUTBOX_MAX_ATTEMPTS", default=10)  # sends cut short before an item fails
 QBO_OUTBOX_UNEXPECTED_RETRIES = env.int("QBO_OUTBOX_UNEXPECTED_RETRIES", default=3)
 QBO_PULL_RETRY_SECONDS = env.int("QBO_PULL_RETRY_SECONDS", default=60)  # first wait after a cut-short pull
+QBO_PULL_DEFER_SECONDS = env.float("QBO_PULL_DEFER_SECONDS", default=5)  # a pull finding the lock taken tries again
 QBO_APP_URL = env.str("QBO_APP_URL", default="https://app.qbo.intuit.com/app")  # links to documents in QuickBooks

@@ -1,7 +1,9 @@
 import logging
+import random
 import threading
 import uuid
 from contextlib import contextmanager
+from typing import Any
 
 from celery import shared_task
 from django.conf import settings
@@ -30,6 +32,7 @@ def pull_lock_key(company_id: int) -> str:
 
 
 LOCK_TTL = 120  # seconds: a worker killed mid-pull blocks its company this long at most
+WAIT_TTL = 600  # seconds a waiting pull keeps its place without coming back (it comes back every few seconds)
 
 
 @contextmanager
@@ -64,19 +67,56 @@ def _connected(company_id: int) -> Company | None:
     return company if company is not None and company.is_connected else None
 
 
-@shared_task(bind=True, acks_late=True, soft_time_limit=PULL_SOFT_LIMIT, time_limit=PULL_HARD_LIMIT, max_retries=6)
-def sync_pull(self, company_id: int, full: bool = False) -> int | None:
-    """Pull one company (CDC, or whole with `full`); returns the SyncRun id, None when skipped.
+def waiting_key(company_id: int, what: str) -> str:
+    return f"quickbooks:pull-waiting:{company_id}:{'-'.join(what.split())}"
 
-    A run that QuickBooks cut short (a 429 or 5xx storm outlasting the client's retries) is tried again
-    later with backoff, so a storm ends with everything synced rather than waiting for the next beat.
+
+def _defer(task: Any, company_id: int, what: str, waiting: str, *args: Any, **kwargs: Any) -> None:
+    """The company's lock is taken: this work runs again once it frees, never dropped (docs/architecture.md, Pull).
+
+    One task waits per company and kind of work (`what`); a second request for the same work while one waits is
+    covered by it, since the waiting one starts only after the current holder is done.
+    """
+    key = waiting_key(company_id, what)
+    if waiting and cache.get(key) not in (None, waiting):
+        logger.info("%s of company %s: another task waits for the same work", what, company_id)
+        return
+    if waiting:
+        cache.set(key, waiting, WAIT_TTL)
+    elif not cache.add(key, waiting := uuid.uuid4().hex, WAIT_TTL):
+        logger.info("%s of company %s: already waiting for the pull lock, covered", what, company_id)
+        return
+    countdown = settings.QBO_PULL_DEFER_SECONDS * random.uniform(1, 1.5)  # noqa: S311 - jitter, not security
+    task.apply_async(args=[company_id, *args], kwargs={**kwargs, "waiting": waiting}, countdown=countdown)
+    logger.info("%s of company %s waits %.0f s for the pull lock", what, company_id, countdown)
+
+
+def _stop_waiting(company_id: int, what: str, waiting: str) -> None:
+    """The lock is ours: a request for the same work from now on must wait for this run, not be covered by it."""
+    key = waiting_key(company_id, what)
+    if waiting and cache.get(key) == waiting:
+        cache.delete(key)
+
+
+@shared_task(bind=True, acks_late=True, soft_time_limit=PULL_SOFT_LIMIT, time_limit=PULL_HARD_LIMIT, max_retries=6)
+def sync_pull(self: Any, company_id: int, full: bool = False, waiting: str = "") -> int | None:
+    """Pull one company (CDC, or whole with `full`); returns the SyncRun id, None when not connected or deferred.
+
+    While another pull or fetch holds the company's lock, the pull waits and runs after it (never skipped). A run that
+    QuickBooks cut short (a 429 or 5xx storm outlasting the client's retries) is tried again later with backoff, so a
+    storm ends with everything synced rather than waiting for the next beat.
     """
     from .sync import pull
 
+    what = "full pull" if full else "pull"
     with company_pull_lock(company_id) as held:
-        company = _connected(company_id) if held else None
+        if not held:
+            _defer(sync_pull, company_id, what, waiting, full=full)
+            return None
+        _stop_waiting(company_id, what, waiting)
+        company = _connected(company_id)
         if company is None:
-            logger.info("Pull of company %s skipped: %s", company_id, "not connected" if held else "already running")
+            logger.info("Pull of company %s skipped: not connected", company_id)
             return None
         run = pull.pull_full(company=company) if full else pull.pull_changes(company=company)
     if getattr(run, "worth_retrying", False) and self.request.retries < self.max_retries:
@@ -94,12 +134,17 @@ def sync_pull_all_companies() -> int:
 
 
 @shared_task(acks_late=True, soft_time_limit=FETCH_SOFT_LIMIT, time_limit=FETCH_HARD_LIMIT)
-def sync_fetch_object(company_id: int, entity: str, qbo_id: str) -> int | None:
-    """Fetch one object a webhook named. Skipped while a pull runs: the next CDC pull, with its overlap, sees it."""
+def sync_fetch_object(company_id: int, entity: str, qbo_id: str, waiting: str = "") -> int | None:
+    """Fetch one object a webhook named; while a pull holds the company's lock, the fetch waits and runs after it."""
     from .sync import pull
 
+    what = f"fetch of {entity} {qbo_id}"
     with company_pull_lock(company_id) as held:
-        company = _connected(company_id) if held else None
+        if not held:
+            _defer(sync_fetch_object, company_id, what, waiting, entity, qbo_id)
+            return None
+        _stop_waiting(company_id, what, waiting)
+        company = _connected(company_id)
         if company is None:
             return None
         run = pull.pull_one(company=company, entity=entity, qbo_id=qbo_id)

@@ -11,22 +11,56 @@ from quickbooks.tasks import (
     sync_fetch_object,
     sync_pull,
     sync_pull_all_companies,
+    waiting_key,
 )
 from tests.factories import CompanyFactory
 
 pytestmark = pytest.mark.django_db
 
 
-def test_a_pull_finds_the_company_already_being_pulled_and_returns_without_calling_quickbooks(
-    connected_company, filled
-):
-    with company_pull_lock(connected_company.pk, 60) as held:  # as another worker would hold it
-        assert held
-        assert sync_pull(connected_company.pk) is None
-        assert sync_pull(connected_company.pk, full=True) is None
-        assert sync_fetch_object(connected_company.pk, "Customer", filled["customers"][0]["Id"]) is None
+@pytest.fixture
+def queued(monkeypatch):
+    """Tasks queued to the broker, as (name, args, kwargs): no worker runs here, the test runs them itself."""
+    calls = []
 
-    assert not SyncRun.objects.filter(company=connected_company).exists()
+    def record(name, args=(), kwargs=None, **options):
+        calls.append((name, list(args), dict(kwargs or {})))
+
+    monkeypatch.setattr(app, "send_task", record)
+    return calls
+
+
+def test_a_pull_that_finds_the_lock_taken_waits_for_it_and_then_runs(connected_company, filled, queued):
+    with company_pull_lock(connected_company.pk, 60) as held:  # as a webhook fetch on another worker would hold it
+        assert held
+        assert sync_pull(connected_company.pk, full=True) is None
+        assert not SyncRun.objects.filter(company=connected_company).exists()  # nothing read while the lock is taken
+
+    [(name, args, kwargs)] = queued
+    assert (name, args, kwargs["full"]) == ("quickbooks.tasks.sync_pull", [connected_company.pk], True)
+    run = SyncRun.objects.get(pk=sync_pull(*args, **kwargs))  # the waiting pull, once the lock is free
+    assert run.kind == SyncRun.Kind.FULL_PULL and run.status == SyncRun.Status.SUCCEEDED
+    assert cache.get(waiting_key(connected_company.pk, "full pull")) is None
+
+
+def test_a_second_request_for_a_waiting_pull_is_covered_by_it_and_a_fetch_waits_in_its_place(
+    connected_company, filled, queued
+):
+    with company_pull_lock(connected_company.pk, 60):
+        sync_pull(connected_company.pk)
+        sync_pull(connected_company.pk)  # the same work: covered by the one already waiting
+        sync_pull(connected_company.pk, full=True)  # other work: waits on its own
+        sync_fetch_object(connected_company.pk, "Customer", filled["child"]["Id"])
+        assert len(queued) == 3
+        _, args, kwargs = queued.pop()  # a worker takes the waiting fetch while the lock is still taken
+        sync_fetch_object(*args, **kwargs)
+        assert len(queued) == 3 and queued[-1][2]["waiting"] == kwargs["waiting"]  # it waits again, in its place
+
+    for name, args, kwargs in queued:  # the lock is free: every waiting task runs
+        (sync_fetch_object if name.endswith("sync_fetch_object") else sync_pull)(*args, **kwargs)
+    kinds = sorted(SyncRun.objects.filter(company=connected_company).values_list("kind", flat=True))
+    # No watermark yet, so the change pull reads everything too.
+    assert kinds == sorted([SyncRun.Kind.FULL_PULL, SyncRun.Kind.FULL_PULL, SyncRun.Kind.TARGETED_FETCH])
 
 
 def test_the_lock_is_free_again_once_a_pull_ends(connected_company, filled):
@@ -38,7 +72,7 @@ def test_the_lock_is_free_again_once_a_pull_ends(connected_company, filled):
     assert cache.get(pull_lock_key(connected_company.pk)) is None
 
 
-def test_a_lock_held_by_someone_else_is_not_released_by_a_skipped_pull(connected_company):
+def test_a_lock_held_by_someone_else_is_not_released_by_a_waiting_pull(connected_company, queued):
     cache.add(pull_lock_key(connected_company.pk), "another worker", 60)
 
     sync_pull(connected_company.pk)
