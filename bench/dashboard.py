@@ -176,25 +176,25 @@ def main() -> None:
             f"in {time.perf_counter() - began:.1f} s"
         )
         cases = [
-            ("10 projects, first page", small, "dashboard", ""),
-            (f"{args.projects} projects, first page", large, "dashboard", ""),
+            ("10 projects, first page", small, "reports:dashboard", ""),
+            (f"{args.projects} projects, first page", large, "reports:dashboard", ""),
             (
                 f"{args.projects} projects, filter + sort",
                 large,
-                "dashboard",
+                "reports:dashboard",
                 "?status=OPEN&status=IN_PROGRESS&due_from=2026-01-01&sort=-margin",
             ),
-            (f"{args.projects} projects, search + sort", large, "dashboard", "?q=customer 01&sort=due"),
-            (f"{args.projects} projects, page 20", large, "dashboard", "?page=20"),
-            ("10 projects, CSV", small, "dashboard_csv", ""),
-            (f"{args.projects} projects, CSV", large, "dashboard_csv", ""),
-            ("10 projects, XLSX", small, "dashboard_xlsx", ""),
-            (f"{args.projects} projects, XLSX", large, "dashboard_xlsx", ""),
+            (f"{args.projects} projects, search + sort", large, "reports:dashboard", "?q=customer 01&sort=due"),
+            (f"{args.projects} projects, page 20", large, "reports:dashboard", "?page=20"),
+            ("10 projects, CSV", small, "reports:dashboard-csv", ""),
+            (f"{args.projects} projects, CSV", large, "reports:dashboard-csv", ""),
+            ("10 projects, XLSX", small, "reports:dashboard-xlsx", ""),
+            (f"{args.projects} projects, XLSX", large, "reports:dashboard-xlsx", ""),
         ]
         print(f"{'case':<42} {'median ms':>10} {'p95 ms':>8} {'queries':>8} {'bytes':>10}")
         clients = {small.pk: viewer_of(small), large.pk: viewer_of(large)}
         for label, company, name, query in cases:
-            runs = args.runs if name == "dashboard" else max(3, args.runs // 5)
+            runs = args.runs if name == "reports:dashboard" else max(3, args.runs // 5)
             median, p95, queries, size = measure(clients[company.pk], reverse(name, args=[company.pk]) + query, runs)
             print(f"{label:<42} {median:>10.1f} {p95:>8.1f} {queries:>8} {size:>10,}")
         print(f"target: dashboard median under {TARGET_MS} ms at {args.projects} projects, same queries as for 10")

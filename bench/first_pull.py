@@ -95,7 +95,7 @@ def start_sandbox(port: int, folder: str) -> subprocess.Popen:
     raise RuntimeError("qbo_sandbox did not start")
 
 
-def connect():
+def connect(realm_id: str = REALM, name: str = "Scale Pull Co."):
     """A company and its admin, connected through our connect view and the sandbox's consent page."""
     import requests
     from django.test import Client
@@ -105,15 +105,15 @@ def connect():
     from quickbooks.models import Company, Membership, Role
 
     user = User.objects.create_user(email="bench@costline.local", password=secrets.token_urlsafe(16))
-    company = Company.objects.create(name="Scale Pull Co.")
+    company = Company.objects.create(name=name)
     Membership.objects.create(user=user, company=company, role=Role.ADMIN)
     browser = Client()
     browser.force_login(user)
-    authorize = browser.post(reverse("connect", args=[company.pk])).url
+    authorize = browser.post(reverse("quickbooks:connect", args=[company.pk])).url
     params = dict(parse_qsl(urlsplit(authorize).query))
     back = requests.post(
         authorize.split("?")[0],
-        data={**params, "realm_id": REALM, "decision": "approve"},
+        data={**params, "realm_id": realm_id, "decision": "approve"},
         allow_redirects=False,
         timeout=30,
     ).headers["Location"]

@@ -232,6 +232,7 @@ QBO_RETRY_MAX_WAIT_SECONDS = env.float("QBO_RETRY_MAX_WAIT_SECONDS", default=60.
 QBO_RATE_PER_MINUTE = env.int("QBO_RATE_PER_MINUTE", default=480)
 QBO_RATE_PER_SECOND = env.int("QBO_RATE_PER_SECOND", default=8)  # margin: we count sends, Intuit arrivals
 QBO_MAX_CONCURRENT = env.int("QBO_MAX_CONCURRENT", default=8)
+QBO_BATCH_PER_MINUTE = env.int("QBO_BATCH_PER_MINUTE", default=36)  # Intuit: 40 batch requests a minute
 QBO_REFRESH_AHEAD_SECONDS = env.int("QBO_REFRESH_AHEAD_SECONDS", default=300)
 # Fernet keys for OAuth tokens at rest: the first encrypts, all decrypt (rotate by prepending a key).
 # Without any, a key is derived from SECRET_KEY; production should set its own (see `check --deploy`).

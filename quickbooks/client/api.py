@@ -20,7 +20,7 @@ from . import jsonio, tokens
 from .endpoints import endpoints
 from .errors import GraphQLError, NotEntitledError, QuickBooksError, TransientError, from_fault
 from .errors import from_response as error_from_response
-from .limiter import RateLimiter, default_limiter
+from .limiter import Limits, RateLimiter, default_limiter
 
 if TYPE_CHECKING:
     from quickbooks.models import Company, Connection
@@ -198,17 +198,24 @@ class QuickBooksClient:
         self._check_request_id(request_id, MAX_BATCH_REQUEST_ID - 4)
         results = []
         for number, start in enumerate(range(0, len(items), BATCH_SIZE)):
-            chunk = items[start : start + BATCH_SIZE]
-            params = self._params(requestid=f"{request_id}-{number}")
+            results.extend(self.batch_request(items[start : start + BATCH_SIZE], request_id=f"{request_id}-{number}"))
+        return results
+
+    def batch_request(self, items: list[dict], *, request_id: str) -> list[dict]:
+        """One /batch request of at most 30 items under exactly `request_id`; each item's answer, by bId.
+        https://developer.intuit.com/app/developer/qbo/docs/learn/explore-the-quickbooks-online-api/batch"""
+        if not 0 < len(items) <= BATCH_SIZE:
+            raise ValueError(f"A batch request holds 1 to {BATCH_SIZE} items, not {len(items)}.")
+        self._check_request_id(request_id, MAX_BATCH_REQUEST_ID)
+        with self.limiter.slot(f"{self.realm_id}:batch", limits=Limits.for_batches()):
             body = self._call(
                 "POST",
                 self._rest_url("batch"),
-                params=params,
-                data=jsonio.dumps({"BatchItemRequest": chunk}),
+                params=self._params(requestid=request_id),
+                data=jsonio.dumps({"BatchItemRequest": items}),
                 headers={"Content-Type": "application/json"},
             )
-            results.extend(body.get("BatchItemResponse", []))
-        return results
+        return list(body.get("BatchItemResponse", []))
 
     def cdc(self, entities: list[str], since: datetime) -> dict[str, list[dict]]:
         """Objects changed since `since` (at most 30 days back), by entity; deletions come as status Deleted."""

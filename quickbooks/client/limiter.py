@@ -32,6 +32,12 @@ class Limits:
     def from_settings(cls) -> "Limits":
         return cls(settings.QBO_RATE_PER_MINUTE, settings.QBO_RATE_PER_SECOND, settings.QBO_MAX_CONCURRENT)
 
+    @classmethod
+    def for_batches(cls) -> "Limits":
+        """Intuit's 40 batch requests a minute per company and app, less a margin; each batch request also takes
+        an ordinary slot."""
+        return cls(settings.QBO_BATCH_PER_MINUTE, settings.QBO_RATE_PER_SECOND, settings.QBO_MAX_CONCURRENT)
+
 
 class RateLimiter:
     """`with limiter.slot(realm_id): send()` waits until a request may go."""
@@ -42,10 +48,11 @@ class RateLimiter:
         self.waited = 0.0  # seconds this limiter made callers wait, for sync records and benchmarks
 
     @contextmanager
-    def slot(self, key: str) -> Iterator[None]:
+    def slot(self, key: str, limits: Limits | None = None) -> Iterator[None]:
+        """Wait for a slot under `limits` (the limiter's own by default) for `key`, and hold it while in use."""
         member = uuid.uuid4().hex
         deadline = time.monotonic() + self.max_wait
-        while (wait := self._try_acquire(key, member)) > 0:
+        while (wait := self._try_acquire(key, member, limits or self.limits)) > 0:
             if time.monotonic() + wait > deadline:
                 raise TimeoutError(f"Waited over {self.max_wait:.0f}s for a QuickBooks request slot for {key}")
             self.waited += wait
@@ -55,7 +62,7 @@ class RateLimiter:
         finally:
             self._release(key, member)
 
-    def _try_acquire(self, key: str, member: str) -> float:
+    def _try_acquire(self, key: str, member: str, limits: Limits) -> float:
         """0 when a slot was taken, else seconds to wait before trying again."""
         raise NotImplementedError
 
@@ -104,8 +111,7 @@ class RedisRateLimiter(RateLimiter):
         base = f"costline:qbo-rate:{key}"
         return [f"{base}:minute", f"{base}:second", f"{base}:inflight"]
 
-    def _try_acquire(self, key: str, member: str) -> float:
-        limits = self.limits
+    def _try_acquire(self, key: str, member: str, limits: Limits) -> float:
         args: list[int | str] = [limits.per_minute, limits.per_second, limits.concurrent, LEASE_SECONDS * 1000, member]
         return int(self._acquire(keys=self._keys(key), args=args)) / 1000
 
@@ -133,18 +139,18 @@ class FileRateLimiter(RateLimiter):
             handle.truncate()
             handle.write(json.dumps(state))
 
-    def _try_acquire(self, key: str, member: str) -> float:
+    def _try_acquire(self, key: str, member: str, limits: Limits) -> float:
         now = time.time()
         with self._state(key) as state:
             sent = [stamp for stamp in state["sent"] if stamp > now - 60]
             inflight = {m: until for m, until in state["inflight"].items() if until > now}
             last_second = [stamp for stamp in sent if stamp > now - 1]
             wait = 0.0
-            if len(sent) >= self.limits.per_minute:
+            if len(sent) >= limits.per_minute:
                 wait = max(wait, sent[0] + 60 - now)
-            if len(last_second) >= self.limits.per_second:
+            if len(last_second) >= limits.per_second:
                 wait = max(wait, last_second[0] + 1 - now)
-            if len(inflight) >= self.limits.concurrent:
+            if len(inflight) >= limits.concurrent:
                 wait = max(wait, 0.025)
             if wait == 0:
                 sent.append(now)

@@ -149,6 +149,8 @@ class OutboxItem(models.Model):
     # A create's document as sent, kept until its reply is taken: how an object pulled before the reply came back
     # is recognised as this create's own (quickbooks/sync/echoes.py).
     sent_document = MoneyJSONField(null=True, blank=True)
+    # The requestid of the batch this item first went out in: a lost batch is sent again as it was, under it.
+    batch_request_id = models.CharField(max_length=36, blank=True, db_index=True)
 
     class Meta:
         ordering = ["created", "id"]

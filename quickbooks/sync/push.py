@@ -65,15 +65,19 @@ def outbox_enqueue(*, obj: Any, operation: str | None = None) -> OutboxItem:
 def _claim(item_id: int) -> bool:
     now = timezone.now()
     return bool(
-        OutboxItem.objects.filter(pk=item_id, status=OutboxItem.Status.PENDING, next_attempt_at__lte=now).update(
-            status=OutboxItem.Status.SENDING, lease_until=now + _lease(), attempts=F("attempts") + 1
-        )
+        OutboxItem.objects.filter(
+            pk=item_id, status=OutboxItem.Status.PENDING, next_attempt_at__lte=now, batch_request_id=""
+        ).update(status=OutboxItem.Status.SENDING, lease_until=now + _lease(), attempts=F("attempts") + 1)
     )
 
 
 def outbox_send(*, item_id: int, client: QuickBooksClient | None = None) -> str:
-    """Try to send one item. Returns the outcome; 'skipped' when it is not due or someone else has it."""
-    if not _claim(item_id):
+    """Try to send one item on its own. Returns the outcome; 'skipped' when it is not due or someone else has it.
+
+    An item that once went out in a batch never goes on its own (its own requestid was not what QuickBooks saw):
+    quickbooks/sync/batch.py sends its batch again.
+    """
+    if OutboxItem.objects.filter(pk=item_id).exclude(batch_request_id="").exists() or not _claim(item_id):
         return "skipped"
     item = OutboxItem.objects.select_related("company", "content_type").get(pk=item_id)
     attempt = OutboxAttempt.objects.create(item=item)

@@ -2,13 +2,14 @@
 
 from celery import shared_task
 
-from . import push
+from . import batch, push
 
 
 @shared_task(name="quickbooks.tasks.outbox_send", acks_late=True, soft_time_limit=240, time_limit=300)
 def outbox_send(item_id: int) -> str:
-    """Send one outbox item; a duplicate message finds it claimed or sent and does nothing."""
-    return push.outbox_send(item_id=item_id)
+    """Send one outbox item, with its company's other ready items in batches of up to 30 where they batch; a
+    duplicate message finds them claimed or sent and does nothing."""
+    return batch.outbox_send(item_id=item_id)
 
 
 @shared_task(name="quickbooks.tasks.outbox_sweep", acks_late=True, soft_time_limit=50, time_limit=60)

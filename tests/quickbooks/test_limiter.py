@@ -23,7 +23,7 @@ def make_limiter(request, tmp_path):
 
 def test_the_per_minute_limit_holds_the_next_request(make_limiter):
     limiter, key = make_limiter(Limits(per_minute=5, per_second=100, concurrent=100)), uuid.uuid4().hex
-    waits = [limiter._try_acquire(key, uuid.uuid4().hex) for _ in range(6)]
+    waits = [limiter._try_acquire(key, uuid.uuid4().hex, limiter.limits) for _ in range(6)]
 
     assert waits[:5] == [0] * 5
     assert 55 < waits[5] <= 60  # until the oldest of the five leaves the minute window
@@ -31,7 +31,7 @@ def test_the_per_minute_limit_holds_the_next_request(make_limiter):
 
 def test_the_per_second_limit_holds_the_next_request(make_limiter):
     limiter, key = make_limiter(Limits(per_minute=100, per_second=3, concurrent=100)), uuid.uuid4().hex
-    waits = [limiter._try_acquire(key, uuid.uuid4().hex) for _ in range(4)]
+    waits = [limiter._try_acquire(key, uuid.uuid4().hex, limiter.limits) for _ in range(4)]
 
     assert waits[:3] == [0] * 3
     assert 0 < waits[3] <= 1
@@ -41,17 +41,18 @@ def test_requests_in_flight_are_capped_and_released(make_limiter):
     limiter, key = make_limiter(Limits(per_minute=100, per_second=100, concurrent=2)), uuid.uuid4().hex
     first, second, third = (uuid.uuid4().hex for _ in range(3))
 
-    assert limiter._try_acquire(key, first) == 0 and limiter._try_acquire(key, second) == 0
-    assert limiter._try_acquire(key, third) > 0
+    limits = limiter.limits
+    assert limiter._try_acquire(key, first, limits) == 0 and limiter._try_acquire(key, second, limits) == 0
+    assert limiter._try_acquire(key, third, limiter.limits) > 0
     limiter._release(key, first)
-    assert limiter._try_acquire(key, third) == 0
+    assert limiter._try_acquire(key, third, limiter.limits) == 0
 
 
 def test_companies_are_limited_separately(make_limiter):
     limiter = make_limiter(Limits(per_minute=1, per_second=1, concurrent=1))
 
-    assert limiter._try_acquire(uuid.uuid4().hex, "a") == 0
-    assert limiter._try_acquire(uuid.uuid4().hex, "b") == 0
+    assert limiter._try_acquire(uuid.uuid4().hex, "a", limiter.limits) == 0
+    assert limiter._try_acquire(uuid.uuid4().hex, "b", limiter.limits) == 0
 
 
 @pytest.mark.django_db
