@@ -196,7 +196,7 @@ CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=14 
 CELERY_TASK_ALWAYS_EAGER = False
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
-    "outbox-sweep": {"task": "quickbooks.tasks.outbox_sweep", "schedule": 60},
+    "outbox-sweep": {"task": "quickbooks.tasks.outbox_sweep", "schedule": env.int("QBO_OUTBOX_SWEEP_SECONDS", 60)},
     "purge-expired-invitations": {
         "task": "quickbooks.tasks.purge_expired_invitations",
         "schedule": 60 * 60,

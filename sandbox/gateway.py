@@ -102,7 +102,9 @@ def take_fault(request) -> FaultRule | None:
             continue
         if rule.path_contains and rule.path_contains not in request.path:
             continue
-        if FaultRule.objects.filter(pk=rule.pk, remaining__gt=0).update(remaining=F("remaining") - 1):
+        if FaultRule.objects.filter(pk=rule.pk, remaining__gt=0).update(
+            remaining=F("remaining") - 1, served=F("served") + 1
+        ):
             return rule
     return None
 

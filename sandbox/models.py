@@ -200,6 +200,7 @@ class FaultRule(models.Model):
 
     kind = models.CharField(max_length=8, choices=Kind)
     remaining = models.IntegerField(default=1)  # requests still to affect
+    served = models.IntegerField(default=0)  # requests it has affected: tests check that their fault happened
     delay_seconds = models.FloatField(default=0)
     path_contains = models.CharField(max_length=200, blank=True)  # only requests whose path contains this
     method = models.CharField(max_length=8, blank=True)  # only this HTTP method ("" = any)

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from .. import codec, events
 from ..gateway import limiter
-from ..models import Entity, FaultRule, OAuthGrant, Realm, WebhookDelivery, WebhookEndpoint
+from ..models import Entity, FaultRule, OAuthGrant, Realm, SupersededRefreshToken, WebhookDelivery, WebhookEndpoint
 from ..oauth.conf import conf
 from ..webhooks import dispatcher
 from . import services
@@ -54,6 +54,7 @@ def fault_json(rule: FaultRule) -> dict:
         "id": rule.pk,
         "kind": rule.kind,
         "remaining": rule.remaining,
+        "served": rule.served,
         "delay_seconds": rule.delay_seconds,
         "path_contains": rule.path_contains,
         "method": rule.method,
@@ -62,7 +63,10 @@ def fault_json(rule: FaultRule) -> dict:
 
 @control_view(["GET", "POST", "DELETE"])
 def faults(request):
-    """Sandbox only: add (POST), list (GET) or clear (DELETE) injected faults: 500, 429, delay, drop."""
+    """Sandbox only: add (POST), list (GET) or clear (DELETE) injected faults: 500, 429, delay, drop.
+
+    GET lists the rules with requests left; `?all=1` lists every rule with how many requests it has `served`.
+    """
     if request.method == "DELETE":
         FaultRule.objects.all().delete()
     elif request.method == "POST":
@@ -80,7 +84,8 @@ def faults(request):
         except (TypeError, ValueError) as exc:
             raise BadRequest(str(exc)) from None
         return reply(fault_json(rule), status=201)
-    return reply({"faults": [fault_json(r) for r in FaultRule.objects.filter(remaining__gt=0).order_by("id")]})
+    rules = FaultRule.objects.all() if request.GET.get("all") else FaultRule.objects.filter(remaining__gt=0)
+    return reply({"faults": [fault_json(r) for r in rules.order_by("id")]})
 
 
 @control_view(["GET", "POST"])
@@ -172,8 +177,19 @@ def state(request):
     counts: dict[str, dict] = {}
     for row in Entity.objects.filter(deleted=False).values("realm__realm_id", "type").annotate(n=Count("id")):
         counts.setdefault(row["realm__realm_id"], {})[row["type"]] = row["n"]
+    rotations = dict(
+        SupersededRefreshToken.objects.values_list("grant__realm__realm_id")
+        .annotate(n=Count("id"))
+        .values_list("grant__realm__realm_id", "n")
+    )
     realm_rows = [
-        {"realm_id": r.realm_id, "name": r.name, "plan": r.plan, "entities": counts.get(r.realm_id, {})}
+        {
+            "realm_id": r.realm_id,
+            "name": r.name,
+            "plan": r.plan,
+            "entities": counts.get(r.realm_id, {}),
+            "refresh_rotations": rotations.get(r.realm_id, 0),  # refresh tokens a refresh has replaced
+        }
         for r in Realm.objects.order_by("name")
     ]
     changes = [

@@ -3,6 +3,7 @@
 import base64
 import binascii
 import logging
+import time
 import uuid
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -14,8 +15,8 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from .. import codec
-from ..gateway import authenticate
-from ..models import OAuthGrant, Realm
+from ..gateway import authenticate, take_fault
+from ..models import FaultRule, OAuthGrant, Realm
 from . import tokens
 from .conf import conf
 
@@ -192,7 +193,19 @@ def _refresh(request, client_id: str) -> HttpResponse:
 @csrf_exempt
 @require_POST
 def token(request):
-    """Intuit's token endpoint, oauth.platform.intuit.com/oauth2/v1/tokens/bearer."""
+    """Intuit's token endpoint, oauth.platform.intuit.com/oauth2/v1/tokens/bearer.
+
+    Test faults apply here too: a delay (two workers racing a refresh), a 500 or a 429 before anything is done.
+    """
+    fault = take_fault(request)
+    if fault is not None and fault.kind == FaultRule.Kind.DELAY:
+        time.sleep(fault.delay_seconds)
+    elif fault is not None and fault.kind in (FaultRule.Kind.ERROR_500, FaultRule.Kind.THROTTLE_429):
+        return oauth_error(
+            "server_error" if fault.kind == FaultRule.Kind.ERROR_500 else "too_many_requests",
+            "injected by the sandbox (/_sandbox/faults)",
+            status=int(fault.kind),
+        )
     client_id = _client_ok(request)
     if client_id is None:
         return oauth_error("invalid_client", status=401)

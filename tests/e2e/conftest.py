@@ -29,27 +29,21 @@ def database_url(settings_dict) -> str:
 
 
 class Worker:
-    """A `celery worker` process on the test's private queue; `kill()` is a crash (SIGKILL), not a shutdown."""
+    """A `celery worker` process on the test's private queue; `kill()` is a crash (SIGKILL), not a shutdown.
 
-    def __init__(self, queue: str, env: dict, log_path: Path):
+    With `beat`, the worker also runs beat's schedule (the change-capture round, the outbox sweeper) from a schedule
+    file of its own, as a deployment does.
+    """
+
+    def __init__(self, queue: str, env: dict, log_path: Path, *, beat: bool = False):
         self.log_path = log_path
+        command = [sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", queue, "--concurrency=1"]
+        command += ["--without-gossip", "--without-mingle", "--without-heartbeat", "--loglevel=INFO"]
+        if beat:
+            command += ["-B", "-s", str(log_path.parent / f"beat-{uuid.uuid4().hex[:8]}")]
         with log_path.open("a") as log:
             self.process = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "celery",
-                    "-A",
-                    "config",
-                    "worker",
-                    "-Q",
-                    queue,
-                    "--concurrency=1",
-                    "--without-gossip",
-                    "--without-mingle",
-                    "--without-heartbeat",
-                    "--loglevel=INFO",
-                ],
+                command,
                 cwd=ROOT,
                 env=env,
                 stdout=log,
@@ -101,12 +95,12 @@ def start_worker(transactional_db, tmp_path, worker_env):
         "CELERY_TASK_DEFAULT_QUEUE": queue,
         **worker_env,
     }
-    log_path = tmp_path / "worker.log"
     workers = []
 
-    def start() -> Worker:
+    def start(*, beat: bool = False, log_name: str = "worker.log", **extra_env: str) -> Worker:
+        log_path = tmp_path / log_name
         Worker._ready_before = log_path.read_text().count("ready.") if log_path.exists() else 0
-        workers.append(Worker(queue, env, log_path))
+        workers.append(Worker(queue, {**env, **extra_env}, log_path, beat=beat))
         return workers[-1]
 
     try:
