@@ -185,6 +185,9 @@ if CELERY_BROKER_URL == "filesystem://":
         "processed_folder": str(_queue_dir / "processed"),
         "control_folder": str(_queue_dir / "control"),  # kombu's default is ./control in the working directory
         "store_processed": False,
+        # The worker looks for a message this often when its queue is empty, and between messages it takes one at
+        # a time (acks late, prefetch 1): kombu's 1 s default caps it at about one task a second.
+        "polling_interval": 0.1,
     }
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 CELERY_TASK_IGNORE_RESULT = True  # tasks report through the database, not a result backend
@@ -197,6 +200,7 @@ CELERY_TASK_ALWAYS_EAGER = False
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "outbox-sweep": {"task": "quickbooks.tasks.outbox_sweep", "schedule": env.int("QBO_OUTBOX_SWEEP_SECONDS", 60)},
+    "webhook-sweep": {"task": "quickbooks.tasks.webhook_sweep", "schedule": env.int("QBO_OUTBOX_SWEEP_SECONDS", 60)},
     "purge-expired-invitations": {
         "task": "quickbooks.tasks.purge_expired_invitations",
         "schedule": 60 * 60,
@@ -250,5 +254,7 @@ QBO_OUTBOX_LEASE_SECONDS = env.int("QBO_OUTBOX_LEASE_SECONDS", default=300)
 QBO_OUTBOX_MAX_ATTEMPTS = env.int("QBO_OUTBOX_MAX_ATTEMPTS", default=10)  # sends cut short before an item fails
 QBO_OUTBOX_UNEXPECTED_RETRIES = env.int("QBO_OUTBOX_UNEXPECTED_RETRIES", default=3)
 QBO_PULL_RETRY_SECONDS = env.int("QBO_PULL_RETRY_SECONDS", default=60)  # first wait after a cut-short pull
+QBO_WEBHOOK_FETCH_ONE_BY_ONE = env.int("QBO_WEBHOOK_FETCH_ONE_BY_ONE", default=10)  # more waiting: one CDC pull
+QBO_WEBHOOK_SWEEP_AFTER_SECONDS = env.int("QBO_WEBHOOK_SWEEP_AFTER_SECONDS", default=120)  # then fetched again
 QBO_PULL_DEFER_SECONDS = env.float("QBO_PULL_DEFER_SECONDS", default=5)  # a pull finding the lock taken tries again
 QBO_APP_URL = env.str("QBO_APP_URL", default="https://app.qbo.intuit.com/app")  # links to documents in QuickBooks

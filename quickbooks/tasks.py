@@ -10,8 +10,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
 
-from . import services
-from .models import Company, WebhookEvent
+from . import services, webhooks
+from .models import Company, SyncRun, WebhookEvent
 from .sync.tasks import outbox_send, outbox_sweep  # noqa: F401 - registers the outbox tasks with the worker
 
 logger = logging.getLogger(__name__)
@@ -27,12 +27,23 @@ def purge_expired_invitations() -> int:
     return services.invitations_purge_expired()
 
 
+@shared_task(acks_late=True, soft_time_limit=50, time_limit=60)
+def webhook_sweep() -> int:
+    """Periodic (beat): fetch again what a webhook named and no fetch took (its message lost)."""
+    return webhooks.requeue_unprocessed()
+
+
 def pull_lock_key(company_id: int) -> str:
     return f"quickbooks:pull-lock:{company_id}"
 
 
 LOCK_TTL = 120  # seconds: a worker killed mid-pull blocks its company this long at most
-WAIT_TTL = 600  # seconds a waiting pull keeps its place without coming back (it comes back every few seconds)
+
+
+def wait_ttl() -> int:
+    """How long a waiting task keeps its place: it comes back every QBO_PULL_DEFER_SECONDS, so a place that many
+    times over without it means its message was lost, and the next request takes the place."""
+    return max(30, int(settings.QBO_PULL_DEFER_SECONDS * 10))
 
 
 @contextmanager
@@ -67,6 +78,9 @@ def _connected(company_id: int) -> Company | None:
     return company if company is not None and company.is_connected else None
 
 
+ABANDONED = "The worker running this stopped before it finished (it was killed or lost); a later pull carried on."
+
+
 def waiting_key(company_id: int, what: str) -> str:
     return f"quickbooks:pull-waiting:{company_id}:{'-'.join(what.split())}"
 
@@ -82,8 +96,8 @@ def _defer(task: Any, company_id: int, what: str, waiting: str, *args: Any, **kw
         logger.info("%s of company %s: another task waits for the same work", what, company_id)
         return
     if waiting:
-        cache.set(key, waiting, WAIT_TTL)
-    elif not cache.add(key, waiting := uuid.uuid4().hex, WAIT_TTL):
+        cache.set(key, waiting, wait_ttl())
+    elif not cache.add(key, waiting := uuid.uuid4().hex, wait_ttl()):
         logger.info("%s of company %s: already waiting for the pull lock, covered", what, company_id)
         return
     countdown = settings.QBO_PULL_DEFER_SECONDS * random.uniform(1, 1.5)  # noqa: S311 - jitter, not security
@@ -92,10 +106,17 @@ def _defer(task: Any, company_id: int, what: str, waiting: str, *args: Any, **kw
 
 
 def _stop_waiting(company_id: int, what: str, waiting: str) -> None:
-    """The lock is ours: a request for the same work from now on must wait for this run, not be covered by it."""
+    """The lock is ours: a request for the same work from now on must wait for this run, not be covered by it.
+
+    Any run of the company's still marked running cannot be (its worker would hold the lock): it died with its
+    worker, and says so on the Sync page rather than "running" forever.
+    """
     key = waiting_key(company_id, what)
     if waiting and cache.get(key) == waiting:
         cache.delete(key)
+    SyncRun.objects.filter(company_id=company_id, status=SyncRun.Status.RUNNING).update(
+        status=SyncRun.Status.FAILED, finished_at=timezone.now(), error=ABANDONED
+    )
 
 
 @shared_task(bind=True, acks_late=True, soft_time_limit=PULL_SOFT_LIMIT, time_limit=PULL_HARD_LIMIT, max_retries=6)
@@ -135,20 +156,36 @@ def sync_pull_all_companies() -> int:
 
 @shared_task(acks_late=True, soft_time_limit=FETCH_SOFT_LIMIT, time_limit=FETCH_HARD_LIMIT)
 def sync_fetch_object(company_id: int, entity: str, qbo_id: str, waiting: str = "") -> int | None:
-    """Fetch one object a webhook named; while a pull holds the company's lock, the fetch waits and runs after it."""
-    from .sync import pull
-
-    what = f"fetch of {entity} {qbo_id}"
+    """Fetch what webhooks named for the company (`entity`/`qbo_id` is the one that queued this task): the objects
+    one by one, or one change pull when more are waiting than that is worth. While a pull holds the company's lock
+    the fetch waits and runs after it; one fetch waits per company and covers every webhook arriving meanwhile."""
+    what = "webhook fetch"
     with company_pull_lock(company_id) as held:
         if not held:
             _defer(sync_fetch_object, company_id, what, waiting, entity, qbo_id)
             return None
         _stop_waiting(company_id, what, waiting)
         company = _connected(company_id)
-        if company is None:
-            return None
-        run = pull.pull_one(company=company, entity=entity, qbo_id=qbo_id)
-        WebhookEvent.objects.filter(company=company, entity=entity, qbo_id=qbo_id, processed_at__isnull=True).update(
-            processed_at=timezone.now()
-        )
-        return run.pk if run is not None else None
+        return _fetch_webhooked(company) if company is not None else None
+
+
+def _fetch_webhooked(company: Company) -> int | None:
+    """Every object the company's unprocessed webhook events name, read and ingested; the events marked done once
+    their reads succeeded (a failed read leaves them for the sweep). Returns the last SyncRun's id."""
+    from .sync import pull
+
+    now = timezone.now()
+    pending = WebhookEvent.objects.filter(company=company, processed_at__isnull=True, received_at__lte=now)
+    one_by_one = settings.QBO_WEBHOOK_FETCH_ONE_BY_ONE
+    targets = list(pending.order_by().values_list("entity", "qbo_id").distinct()[: one_by_one + 1])
+    if not targets:
+        return None  # another fetch, or a pull, took them already
+    runs: list[SyncRun | None]
+    if len(targets) > one_by_one:
+        runs = [pull.pull_changes(company=company)]  # one CDC request covers them all
+    else:
+        runs = [pull.pull_one(company=company, entity=entity, qbo_id=qbo_id) for entity, qbo_id in targets]
+    if all(run is None or run.status == SyncRun.Status.SUCCEEDED for run in runs):
+        pending.update(processed_at=timezone.now())
+    done = [run for run in runs if run is not None]
+    return done[-1].pk if done else None

@@ -10,12 +10,13 @@ import hashlib
 import hmac
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import partial
 from typing import cast
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from .models import Company, WebhookEvent
@@ -223,9 +224,9 @@ def _companies_by_realm(realm_ids: set[str]) -> dict[str, Company]:
 
 
 def _queue_fetches(events: list[WebhookEvent]) -> None:
-    """One fetch per object: two changes to the same object in one delivery need one read of its latest state."""
-    targets = dict.fromkeys((e.company_id, e.entity, e.qbo_id) for e in events if e.company_id is not None)
-    for company_id, entity, qbo_id in targets:
+    """One fetch per company: it reads every object the company's waiting events name (quickbooks.tasks)."""
+    targets = {e.company_id: (e.entity, e.qbo_id) for e in reversed(events) if e.company_id is not None}
+    for company_id, (entity, qbo_id) in targets.items():
         transaction.on_commit(partial(_send_fetch, [company_id, entity, qbo_id]))
 
 
@@ -242,3 +243,16 @@ def _send_fetch(args: list) -> None:
             error=f"Could not queue the fetch ({type(error).__name__}); "
             "the next scheduled sync will pick this change up."
         )
+
+
+def requeue_unprocessed() -> int:
+    """Beat: fetch again what a webhook named and no fetch has taken after `QBO_WEBHOOK_SWEEP_AFTER_SECONDS` (its
+    message lost with a dead worker, or never delivered). One fetch per company, which takes all its waiting events
+    (and waits behind a pull, covering a second request meanwhile). Returns how many companies were queued."""
+    since = timezone.now() - timedelta(seconds=settings.QBO_WEBHOOK_SWEEP_AFTER_SECONDS)
+    stale = WebhookEvent.objects.filter(processed_at__isnull=True, company__isnull=False, received_at__lt=since)
+    companies = list(stale.order_by().values_list("company_id", flat=True).distinct())
+    for company_id in companies:
+        entity, qbo_id = stale.filter(company_id=company_id).values_list("entity", "qbo_id").first() or ("", "")
+        _send_fetch([company_id, entity, qbo_id])
+    return len(companies)

@@ -4,6 +4,7 @@ Each session gets its own queue, so a developer's running worker never steals th
 """
 
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -48,6 +49,7 @@ class Worker:
                 env=env,
                 stdout=log,
                 stderr=subprocess.STDOUT,
+                start_new_session=True,  # its own process group: kill() takes the pool processes down with it
             )
         _wait_for(
             lambda: self.log_path.read_text().count("ready.") > self._ready_before,
@@ -60,7 +62,8 @@ class Worker:
     _ready_before = 0
 
     def kill(self) -> None:
-        self.process.kill()
+        """SIGKILL to the worker and its pool processes at once, as a machine or container dying would."""
+        os.killpg(self.process.pid, signal.SIGKILL)
         self.process.wait(timeout=15)
 
     def stop(self) -> None:
@@ -69,7 +72,7 @@ class Worker:
             try:
                 self.process.wait(timeout=15)
             except subprocess.TimeoutExpired:
-                self.process.kill()
+                os.killpg(self.process.pid, signal.SIGKILL)
 
     def log(self) -> str:
         return self.log_path.read_text()
@@ -136,3 +139,34 @@ def wait_until(condition, timeout=30.0, interval=0.2):
         time.sleep(interval)
         result = condition()
     return result
+
+
+# Beat's intervals and the waits, short enough for a test; everything else as a deployment runs it.
+DEPLOYMENT = {
+    "QBO_RETRY_MAX_WAIT_SECONDS": "0.2",  # the client's own retries, without Intuit's real minutes
+    "QBO_PULL_RETRY_SECONDS": "1",
+    "QBO_PULL_DEFER_SECONDS": "0.5",
+    "QBO_OUTBOX_SWEEP_SECONDS": "3",  # beat: the sweeper, and the change-capture round for every company
+    "QBO_CDC_INTERVAL_SECONDS": "10",
+    "QBO_OUTBOX_LEASE_SECONDS": "8",
+    "QBO_WEBHOOK_SWEEP_AFTER_SECONDS": "5",
+}
+
+
+@pytest.fixture
+def deploy(qbo, start_worker, live_server, settings, connected_company, project_setup):
+    """Everything a deployment turns on: the sandbox's webhooks aimed at the app's live server, then workers on the
+    live sandbox, with beat (the change-capture round and the outbox sweeper) unless `beat=False`."""
+    settings.QBO_WEBHOOK_VERIFIER = qbo.verifier
+    qbo.control("post", "webhooks", json={"url": f"{live_server.url}/quickbooks/webhooks/", "format": "cloudevents"})
+    live = {
+        "QBO_SANDBOX_URL": qbo.base_url.rstrip("/"),
+        "QBO_CLIENT_ID": qbo.client_id,
+        "QBO_CLIENT_SECRET": qbo.client_secret,
+        "QBO_WEBHOOK_VERIFIER": qbo.verifier,
+        **DEPLOYMENT,
+    }
+    try:
+        yield lambda beat=True, **env: start_worker(beat=beat, **{**live, **env})
+    finally:
+        qbo.control("delete", "webhooks")

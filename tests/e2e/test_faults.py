@@ -24,37 +24,6 @@ from tests.live_quickbooks import estimates_in_quickbooks, new_estimate, rid
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
-DEPLOYMENT = {
-    "QBO_RETRY_MAX_WAIT_SECONDS": "0.2",  # the client's own retries, without Intuit's real minutes
-    "QBO_PULL_RETRY_SECONDS": "1",
-    "QBO_PULL_DEFER_SECONDS": "0.5",
-    "QBO_OUTBOX_SWEEP_SECONDS": "3",  # beat: the sweeper, and the change-capture round for every company
-    "QBO_CDC_INTERVAL_SECONDS": "10",
-    "QBO_OUTBOX_LEASE_SECONDS": "8",
-}
-
-
-@pytest.fixture
-def worker_env(live_sandbox):
-    return {
-        "QBO_SANDBOX_URL": live_sandbox.base_url.rstrip("/"),
-        "QBO_CLIENT_ID": live_sandbox.client_id,
-        "QBO_CLIENT_SECRET": live_sandbox.client_secret,
-        "QBO_WEBHOOK_VERIFIER": live_sandbox.verifier,
-        **DEPLOYMENT,
-    }
-
-
-@pytest.fixture
-def deploy(qbo, start_worker, live_server, settings, connected_company, project_setup):
-    """Turn on everything a deployment has: webhooks to the app, then a worker with beat (`start(**env)`)."""
-    settings.QBO_WEBHOOK_VERIFIER = qbo.verifier
-    qbo.control("post", "webhooks", json={"url": f"{live_server.url}/quickbooks/webhooks/", "format": "cloudevents"})
-    try:
-        yield lambda beat=True, **env: start_worker(beat=beat, **env)
-    finally:
-        qbo.control("delete", "webhooks")
-
 
 def fault(qbo, kind: str, count: int = 1, path: str = "/estimate", **extra) -> None:
     qbo.control("post", "faults", json={"kind": kind, "count": count, "method": "POST", "path_contains": path, **extra})

@@ -4,7 +4,7 @@ import pytest
 from django.core.cache import cache
 
 from config.celery import app
-from quickbooks.models import SyncRun
+from quickbooks.models import SyncRun, WebhookEvent
 from quickbooks.tasks import (
     company_pull_lock,
     pull_lock_key,
@@ -16,6 +16,18 @@ from quickbooks.tasks import (
 from tests.factories import CompanyFactory
 
 pytestmark = pytest.mark.django_db
+
+
+def webhooked(company, entity: str, qbo_id: str) -> WebhookEvent:
+    """A change a webhook announced, recorded as the endpoint records it."""
+    return WebhookEvent.objects.create(
+        company=company,
+        realm_id=company.realm_id,
+        event_key=f"{entity}:{qbo_id}",
+        entity=entity,
+        qbo_id=qbo_id,
+        operation="Update",
+    )
 
 
 @pytest.fixture
@@ -50,6 +62,7 @@ def test_a_second_request_for_a_waiting_pull_is_covered_by_it_and_a_fetch_waits_
         sync_pull(connected_company.pk)
         sync_pull(connected_company.pk)  # the same work: covered by the one already waiting
         sync_pull(connected_company.pk, full=True)  # other work: waits on its own
+        webhooked(connected_company, "Customer", filled["child"]["Id"])
         sync_fetch_object(connected_company.pk, "Customer", filled["child"]["Id"])
         assert len(queued) == 3
         _, args, kwargs = queued.pop()  # a worker takes the waiting fetch while the lock is still taken
@@ -81,9 +94,36 @@ def test_a_lock_held_by_someone_else_is_not_released_by_a_waiting_pull(connected
 
 
 def test_the_webhook_fetch_task_ingests_the_object(connected_company, filled):
+    webhooked(connected_company, "Customer", filled["child"]["Id"])
+
     run = SyncRun.objects.get(pk=sync_fetch_object(connected_company.pk, "Customer", filled["child"]["Id"]))
 
     assert run.kind == SyncRun.Kind.TARGETED_FETCH and run.counts["Customer"]["written"] == 1
+
+
+def test_a_fetch_takes_every_waiting_webhook_and_a_later_one_finds_nothing_left(connected_company, filled):
+    for customer in filled["customers"][:3]:
+        webhooked(connected_company, "Customer", customer["Id"])
+
+    sync_fetch_object(connected_company.pk, "Customer", filled["customers"][0]["Id"])
+
+    assert not WebhookEvent.objects.filter(processed_at__isnull=True).exists()
+    assert SyncRun.objects.filter(kind=SyncRun.Kind.TARGETED_FETCH).count() == 3
+    assert sync_fetch_object(connected_company.pk, "Customer", filled["customers"][1]["Id"]) is None  # done already
+
+
+def test_more_waiting_webhooks_than_are_worth_reading_one_by_one_take_one_change_pull(
+    connected_company, filled, settings
+):
+    settings.QBO_WEBHOOK_FETCH_ONE_BY_ONE = 2
+    sync_pull(connected_company.pk)  # the first pull: CDC has a watermark from here on
+    for customer in filled["customers"][:3]:
+        webhooked(connected_company, "Customer", customer["Id"])
+
+    run = SyncRun.objects.get(pk=sync_fetch_object(connected_company.pk, "Customer", filled["customers"][0]["Id"]))
+
+    assert run.kind == SyncRun.Kind.INCREMENTAL_PULL and run.status == SyncRun.Status.SUCCEEDED
+    assert not WebhookEvent.objects.filter(processed_at__isnull=True).exists()
 
 
 def test_beat_queues_a_pull_for_each_connected_company_only(connected_company, filled):
@@ -118,3 +158,14 @@ def test_the_pull_lock_is_renewed_while_held_and_lapses_when_its_holder_dies():
     time.sleep(2)
     with company_pull_lock(424243) as held:
         assert held
+
+
+def test_a_run_its_worker_died_in_is_closed_with_the_reason_by_the_next_pull(connected_company, filled):
+    from quickbooks.tasks import ABANDONED
+
+    dead = SyncRun.objects.create(company=connected_company, kind=SyncRun.Kind.TARGETED_FETCH)  # left running
+
+    sync_pull(connected_company.pk)
+
+    dead.refresh_from_db()
+    assert (dead.status, dead.error) == (SyncRun.Status.FAILED, ABANDONED) and dead.finished_at is not None

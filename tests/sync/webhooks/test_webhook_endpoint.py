@@ -4,12 +4,14 @@ import base64
 import hashlib
 import hmac
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from quickbooks.models import Company, WebhookEvent
+from quickbooks.tasks import webhook_sweep
 
 pytestmark = pytest.mark.django_db
 
@@ -87,10 +89,8 @@ def test_legacy_notification_is_recorded_and_its_object_fetched(connected, deliv
     assert (customer.company, customer.realm_id, customer.operation) == (connected, REALM, "Create")
     assert customer.changed_at == datetime(2015, 10, 5, 21, 42, 19, tzinfo=UTC)  # -0700 read correctly
     assert customer.processed_at is None
-    assert sorted(sent_tasks) == [
-        (FETCH, [connected.pk, "Customer", "1"], {}),
-        (FETCH, [connected.pk, "Invoice", "42"], {}),
-    ]
+    # One fetch for the company: it reads every object its waiting events name.
+    assert sent_tasks == [(FETCH, [connected.pk, "Customer", "1"], {})]
 
 
 def test_cloudevents_array_is_recorded_with_intuits_entity_and_operation_names(connected, deliver, sent_tasks):
@@ -319,3 +319,24 @@ def test_what_the_local_sandbox_sends_is_understood(connected, deliver, sent_tas
     assert (event.entity, event.qbo_id, event.operation) == ("TimeActivity", "12", "Update")
     assert event.changed_at == datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
     assert sent_tasks == [(FETCH, [connected.pk, "TimeActivity", "12"], {})]
+
+
+def test_a_webhook_no_fetch_took_is_fetched_again_by_the_sweep_and_others_are_left(connected, sent_tasks, settings):
+    settings.QBO_WEBHOOK_SWEEP_AFTER_SECONDS = 60
+    old = timezone.now() - timedelta(minutes=5)
+    fields = {"company": connected, "realm_id": REALM, "operation": "Update"}
+    WebhookEvent.objects.create(event_key="lost-1", entity="Estimate", qbo_id="7", received_at=old, **fields)
+    WebhookEvent.objects.create(event_key="lost-2", entity="Estimate", qbo_id="7", received_at=old, **fields)
+    WebhookEvent.objects.create(
+        event_key="done", entity="Estimate", qbo_id="8", received_at=old, processed_at=timezone.now(), **fields
+    )
+    WebhookEvent.objects.create(
+        event_key="fresh", entity="Estimate", qbo_id="9", **fields
+    )  # its fetch may be on its way
+    WebhookEvent.objects.create(
+        event_key="nobody", realm_id="999", entity="Estimate", qbo_id="10", received_at=old, operation="Update"
+    )  # no company has that realm
+
+    assert webhook_sweep() == 1
+
+    assert sent_tasks == [(FETCH, [connected.pk, "Estimate", "7"], {})]
