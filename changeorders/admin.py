@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from projects.admin import SALES_LINE_FIELDS, SALES_TOTALS
 from quickbooks.sync.admin import SyncedAdminMixin
 
 from .models import ChangeOrder, ChangeOrderLine
@@ -8,17 +9,7 @@ from .models import ChangeOrder, ChangeOrderLine
 class ChangeOrderLineInline(admin.TabularInline):
     model = ChangeOrderLine
     extra = 0
-    fields = [
-        "line_num",
-        "item_name",
-        "description",
-        "qty",
-        "unit_price",
-        "amount",
-        "unit_cost",
-        "cost_amount",
-        "linked_estimate_qbo_id",
-    ]
+    fields = [*SALES_LINE_FIELDS, "linked_estimate_qbo_id"]
 
 
 @admin.register(ChangeOrder)
@@ -27,7 +18,7 @@ class ChangeOrderAdmin(SyncedAdminMixin, admin.ModelAdmin):
     list_filter = ["status", "sync_state", "company"]
     search_fields = ["doc_number", "customer_name", "project__name", "estimate_qbo_id", "qbo_id"]
     list_select_related = ["company", "project", "estimate"]
-    readonly_fields = ["total_amount", "total_cost_amount", "total_tax"]
+    readonly_fields = SALES_TOTALS
     raw_id_fields = ["project", "estimate"]
     inlines = [ChangeOrderLineInline]
 

@@ -24,21 +24,15 @@ class ProjectAdmin(SyncedAdminMixin, admin.ModelAdmin):
     readonly_fields = ["project_document"]
 
 
+# What estimates and change orders share in the admin (change orders' admin adds its parent estimate).
+SALES_LINE_FIELDS = ["line_num", "item_name", "description", "qty", "unit_price", "amount", "unit_cost", "cost_amount"]
+SALES_TOTALS = ["total_amount", "total_cost_amount", "total_tax"]  # QuickBooks computes these
+
+
 class EstimateLineInline(admin.TabularInline):
     model = EstimateLine
     extra = 0
-    fields = [
-        "line_num",
-        "item_name",
-        "description",
-        "qty",
-        "unit_price",
-        "amount",
-        "unit_cost",
-        "cost_amount",
-        "tax_code",
-        "class_name",
-    ]
+    fields = [*SALES_LINE_FIELDS, "tax_code", "class_name"]
 
 
 @admin.register(Estimate)
@@ -57,7 +51,7 @@ class EstimateAdmin(SyncedAdminMixin, admin.ModelAdmin):
     list_filter = ["status", "sync_state", "company"]
     search_fields = ["doc_number", "customer_name", "project__name", "qbo_id"]
     list_select_related = ["company", "project"]
-    readonly_fields = ["total_amount", "total_cost_amount", "total_tax"]
+    readonly_fields = SALES_TOTALS
     raw_id_fields = ["project"]
     inlines = [EstimateLineInline]
 
