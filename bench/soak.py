@@ -336,9 +336,9 @@ class Soak:
         self.stop.set()
         for user in users:
             user.join(timeout=60)
-        served = {
-            rule["kind"]: rule["served"] for rule in self.d.control("get", "faults", params={"all": 1}).json()["faults"]
-        }
+        served: Counter = Counter()  # requests hit, by kind of fault, over every rule injected
+        for rule in self.d.control("get", "faults", params={"all": 1}).json()["faults"]:
+            served[rule["kind"]] += rule["served"]
         self.d.control("delete", "faults")
         self.lost_messages = 0
         began = time.monotonic()
