@@ -53,6 +53,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "config.middleware.no_store",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -172,6 +174,31 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# Scripts and styles come from Costline's own static files only: no inline script can run, so an injected one
+# cannot either. Images may be data: URLs (the admin's icons). django-csp writes the header on every response.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
+# Behind a proxy every request comes from the proxy's address: sign-in rate limits would then lock out everyone
+# at once. Name how many proxies you run (they append to X-Forwarded-For), or the header your proxy sets to the
+# client's address (X-Real-IP, CF-Connecting-IP), so allauth keys its limits on the real client.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = env.str("TRUSTED_CLIENT_IP_HEADER", default="") or None
+
+# The largest form Costline serves is an estimate (or budget) of 200 lines, about ten fields a line, each
+# description up to 4,000 characters that a browser may percent-encode to 12 bytes each. A bigger POST is refused
+# with a page that says why (config.views.bad_request).
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 2500
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 # Celery: Redis when REDIS_URL is set; otherwise kombu's filesystem transport, which every
 # process on this machine (web, worker, beat) shares through a folder under var/.

@@ -17,3 +17,5 @@ urlpatterns = [
     path("", include("projects.urls")),
     path("", include("reports.urls")),
 ]
+
+handler400 = "config.views.bad_request"

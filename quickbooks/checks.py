@@ -23,6 +23,15 @@ def quickbooks_deploy_settings(app_configs, **kwargs):
                 id="costline.W002",
             )
         )
+    if not settings.QBO_WEBHOOK_VERIFIER:
+        problems.append(
+            Warning(
+                "QBO_WEBHOOK_VERIFIER is not set: every QuickBooks webhook is refused as unsigned, so changes made in "
+                "QuickBooks reach Costline only with the next scheduled pull.",
+                hint="Copy the verifier token of your app's webhooks from the Intuit Developer portal.",
+                id="costline.W004",
+            )
+        )
     if settings.QBO_SANDBOX_URL and not settings.DEBUG:
         problems.append(
             Warning(

@@ -46,7 +46,7 @@ def webhook(request):
         return HttpResponse("Bad signature.", status=401, content_type="text/plain")
     try:
         changes = webhooks.parse(json.loads(body))
-    except (ValueError, webhooks.MalformedPayload):  # json.JSONDecodeError and UnicodeDecodeError are ValueErrors
+    except (ValueError, RecursionError, webhooks.MalformedPayload):  # JSON and Unicode errors are ValueErrors
         return HttpResponseBadRequest("Not a QuickBooks webhook payload.", content_type="text/plain")
     with transaction.atomic():
         new = webhooks.record(changes)

@@ -25,7 +25,11 @@ from .sync.dispatch import send_task
 logger = logging.getLogger(__name__)
 
 FETCH_TASK = "quickbooks.tasks.sync_fetch_object"
-KEY_MAX = cast(int, WebhookEvent._meta.get_field("event_key").max_length)  # a CharField: its max_length is set
+COLUMN_LENGTHS = {  # CharFields: their max_length is set
+    name: cast(int, WebhookEvent._meta.get_field(name).max_length)
+    for name in ("event_key", "realm_id", "entity", "qbo_id", "operation")
+}
+KEY_MAX = COLUMN_LENGTHS["event_key"]
 
 # CloudEvents spell the entity in lower case (`qbo.purchaseorder.created.v1`); the rest of Costline uses
 # Intuit's own names. The webhook-subscribable entities (docs/quickbooks-api.md, Webhooks) plus the project ones.
@@ -122,18 +126,17 @@ def _legacy(notifications) -> list[Change]:
     if not isinstance(notifications, list):
         raise MalformedPayload("eventNotifications is not a list")
     changes = []
-    for notification in notifications:
-        notification = notification if isinstance(notification, dict) else {}
-        realm_id = str(notification.get("realmId") or "")
-        entities = (notification.get("dataChangeEvent") or {}).get("entities") or []
-        changes += [change for entity in entities if (change := _legacy_entity(realm_id, entity))]
+    for notification in map(_dict, notifications):
+        realm_id = _text(notification.get("realmId"), "realm_id")
+        entities = _dict(notification.get("dataChangeEvent")).get("entities")
+        changes += [change for entity in _list(entities) if (change := _legacy_entity(realm_id, entity))]
     return changes
 
 
 def _legacy_entity(realm_id: str, entity) -> Change | None:
-    entity = entity if isinstance(entity, dict) else {}
-    name, qbo_id, operation = (str(entity.get(key) or "") for key in ("name", "id", "operation"))
-    updated = str(entity.get("lastUpdated") or "")
+    entity = _dict(entity)
+    name, qbo_id, operation = (_text(entity.get(key), field) for key, field in LEGACY_FIELDS)
+    updated = _text(entity.get("lastUpdated"))
     if not (realm_id and name and qbo_id and operation):
         logger.warning("webhook: incomplete legacy entity skipped: realm %r, %r", realm_id, entity)
         return None
@@ -143,17 +146,49 @@ def _legacy_entity(realm_id: str, entity) -> Change | None:
 
 
 def _cloud_event(event) -> Change | None:
-    event = event if isinstance(event, dict) else {}
-    data = event.get("data") if isinstance(event.get("data"), dict) else {}
-    realm_id = str(event.get("intuitaccountid") or event.get("realmid") or "")
-    qbo_id = str(event.get("intuitentityid") or data.get("Id") or data.get("id") or "")
-    entity, operation = _entity_and_operation(str(event.get("type") or ""))
-    if not (event.get("id") and realm_id and qbo_id and entity):
+    event = _dict(event)
+    data = _dict(event.get("data"))
+    realm_id = _text(event.get("intuitaccountid") or event.get("realmid"), "realm_id")
+    qbo_id = _text(event.get("intuitentityid") or data.get("Id") or data.get("id"), "qbo_id")
+    entity, operation = _entity_and_operation(_text(event.get("type")))
+    event_id = _text(event.get("id"))
+    if not (event_id and realm_id and qbo_id and entity):
         logger.warning("webhook: incomplete CloudEvent skipped: %r", event)
         return None
     # Intuit resends a CloudEvent with the same id: that id alone identifies it.
-    key = _bounded_key(f"ce:{event['id']}")
-    return Change(key, realm_id, entity, qbo_id, operation, _parse_time(str(event.get("time") or "")))
+    return Change(
+        _bounded_key(f"ce:{event_id}"), realm_id, entity, qbo_id, operation, _parse_time(_text(event.get("time")))
+    )
+
+
+LEGACY_FIELDS = (("name", "entity"), ("id", "qbo_id"), ("operation", "operation"))
+
+
+def _dict(value) -> dict:
+    return value if isinstance(value, dict) else {}
+
+
+def _list(value) -> list:
+    return value if isinstance(value, list) else []
+
+
+def _text(value, field: str | None = None) -> str:
+    """A string or number as text; anything else, text too long for its column (`field` of WebhookEvent) and text
+    no database stores (a NUL, a lone surrogate) count as missing, so the event is skipped, the body still read."""
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        return ""
+    text = str(value)
+    if "\x00" in text or (field and len(text) > COLUMN_LENGTHS[field]) or not _encodable(text):
+        return ""
+    return text
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _entity_and_operation(event_type: str) -> tuple[str, str]:
@@ -162,7 +197,8 @@ def _entity_and_operation(event_type: str) -> tuple[str, str]:
     if len(parts) < 3 or parts[0] != "qbo" or not parts[1]:
         return "", ""
     entity = ENTITY_BY_LOWER.get(parts[1].lower(), parts[1][:1].upper() + parts[1][1:])
-    return entity, OPERATION_BY_VERB.get(parts[2].lower(), parts[2].capitalize())
+    operation = OPERATION_BY_VERB.get(parts[2].lower(), parts[2].capitalize())
+    return _text(entity, "entity"), _text(operation, "operation")
 
 
 def _parse_time(value: str) -> datetime | None:
@@ -174,7 +210,9 @@ def _parse_time(value: str) -> datetime | None:
 
 
 def _bounded_key(key: str) -> str:
-    return key if len(key) <= KEY_MAX else "sha256:" + hashlib.sha256(key.encode()).hexdigest()
+    if len(key) <= KEY_MAX and "\x00" not in key:
+        return key
+    return "sha256:" + hashlib.sha256(key.encode(errors="surrogatepass")).hexdigest()
 
 
 # --- recording ----------------------------------------------------------------------------------
