@@ -26,7 +26,7 @@ logger = logging.getLogger(__name__)
 
 FETCH_TASK = "quickbooks.tasks.sync_fetch_object"
 COLUMN_LENGTHS = {  # CharFields: their max_length is set
-    name: cast(int, WebhookEvent._meta.get_field(name).max_length)
+    name: cast(int, getattr(WebhookEvent._meta.get_field(name), "max_length"))  # noqa: B009 - typed as Field or Rel
     for name in ("event_key", "realm_id", "entity", "qbo_id", "operation")
 }
 KEY_MAX = COLUMN_LENGTHS["event_key"]
