@@ -11,14 +11,22 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from quickbooks.models import ReferenceRecord
-from quickbooks.models.fields import QUANTITY_DIGITS, QUANTITY_PLACES
+from quickbooks.models.fields import MONEY_MAX, QUANTITY_MAX, QUANTITY_PLACES
 from quickbooks.sync.documents import number
 
 from ..models import TxnStatus
-from .services import SETTABLE_STATUSES, priced
+from .services import (
+    MAX_ACCEPTED_BY,
+    MAX_DESCRIPTION,
+    MAX_LINES,
+    MAX_MEMO,
+    MAX_NOTE,
+    SETTABLE_STATUSES,
+    amount_problem,
+    priced,
+)
 
 LINE_TAX_CODES = [("NON", "Non-taxable"), ("TAX", "Taxable")]  # what a US company's lines take (TaxCodeRef)
-MAX_LINES = 200
 
 
 class References:
@@ -51,14 +59,33 @@ def item_price(record: ReferenceRecord, key: str) -> Decimal | None:
     return number((record.qbo_document or {}).get(key))
 
 
-def decimal_field(label_: str, example: str, **kwargs) -> forms.DecimalField:
+def decimal_field(label_: str, example: str, *, high: Decimal, negative: bool = False) -> forms.DecimalField:
+    """A number typed as text, bounded to what QuickBooks and the column hold, every refusal in words."""
+    low = -high if negative else Decimal(0)
+    bounds = f"{label_} must be between {low:,} and {high:,}." if negative else f"{label_} can be at most {high:,}."
     return forms.DecimalField(
         label=label_,
         required=False,
-        max_digits=QUANTITY_DIGITS,
-        decimal_places=QUANTITY_PLACES,
+        decimal_places=QUANTITY_PLACES,  # the bounds below keep it within the column's digits
+        min_value=low,
+        max_value=high,
         widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off", "class": "num"}),
-        error_messages={"invalid": f"{label_} must be a number, like {example}."},
+        error_messages={
+            "invalid": f"{label_} must be a number, like {example}.",
+            "min_value": bounds if negative else f"{label_} can't be negative.",
+            "max_value": bounds,
+            "max_decimal_places": f"{label_} takes at most {QUANTITY_PLACES} decimal places.",
+        },
+    )
+
+
+def text_field(label_: str, limit: int, **kwargs) -> forms.CharField:
+    """Free text pushed to QuickBooks, held to Intuit's length for that field (docs/quickbooks-api.md, Limits)."""
+    return forms.CharField(
+        label=label_,
+        required=False,
+        max_length=limit,
+        error_messages={"max_length": f"QuickBooks takes at most {limit:,} characters here."},
         **kwargs,
     )
 
@@ -93,12 +120,8 @@ class EstimateForm(forms.Form):
     )
     class_qbo_id = ReferenceSelect(label="Class", what="class")
     department_qbo_id = ReferenceSelect(label="Location", what="location")
-    private_note = forms.CharField(
-        label="Memo (private note)", required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 2})
-    )
-    customer_memo = forms.CharField(
-        label="Message to customer", required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
-    )
+    private_note = text_field("Memo (private note)", MAX_NOTE, widget=forms.Textarea(attrs={"rows": 2}))
+    customer_memo = text_field("Message to customer", MAX_MEMO, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, references: References, keep: dict | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -150,10 +173,10 @@ def _name(records: dict, qbo_id: str) -> str:
 class EstimateLineForm(forms.Form):
     line_id = forms.CharField(required=False, widget=forms.HiddenInput)
     item = ReferenceSelect(label="Item", what="item")
-    description = forms.CharField(label="Description", required=False, max_length=4000)
-    qty = decimal_field("Quantity", "4 or 2.5")
-    unit_price = decimal_field("Unit price", "250 or 12.50")
-    unit_cost = decimal_field("Unit cost", "180 or 9.75")
+    description = text_field("Description", MAX_DESCRIPTION)
+    qty = decimal_field("Quantity", "4 or 2.5", high=QUANTITY_MAX)
+    unit_price = decimal_field("Unit price", "250 or 12.50", high=MONEY_MAX, negative=True)
+    unit_cost = decimal_field("Unit cost", "180 or 9.75", high=MONEY_MAX)
     tax_code = forms.ChoiceField(label="Tax", required=False, choices=LINE_TAX_CODES, initial="NON")
     class_qbo_id = ReferenceSelect(label="Class", what="class")
 
@@ -175,18 +198,6 @@ class EstimateLineForm(forms.Form):
             raise ValidationError(error)
         return value
 
-    def clean_qty(self):
-        return self._not_negative("qty", "Quantity")
-
-    def clean_unit_cost(self):
-        return self._not_negative("unit_cost", "Unit cost")
-
-    def _not_negative(self, name: str, what: str):
-        value = self.cleaned_data[name]
-        if value is not None and value < 0:
-            raise ValidationError(f"{what} can't be negative.")
-        return value
-
     def clean(self):
         super().clean()
         data = self.cleaned_data  # what Form.clean returns; the stubs allow None
@@ -204,6 +215,14 @@ class EstimateLineForm(forms.Form):
             self.add_error("qty", "Enter a quantity.")
         if data.get("unit_price") is None:
             self.add_error("unit_price", f"Enter a unit price ({label(item)} has none in QuickBooks).")
+        if not self.errors:
+            line = priced(data)
+            for field, what, amount in (
+                ("qty", "This line", line["amount"]),
+                ("unit_cost", "Its cost", line["cost_amount"]),
+            ):
+                if problem := amount_problem(what, amount):
+                    self.add_error(field, problem)
         return data
 
     def line(self) -> dict:
@@ -242,11 +261,20 @@ class ItemSelect(forms.Select):
 
 
 class BaseLineFormSet(forms.BaseFormSet):
+    default_error_messages = {
+        "too_many_forms": "An estimate takes at most %(num)d lines: split the work into two estimates.",
+        "missing_management_form": "The page's line count was missing or changed. Nothing was saved: reload the "
+        "estimate and try again.",
+    }
+
     def clean(self):
-        if any(self.errors):
+        if any(self.errors) or not self.management_form.is_valid():  # Django has said what is wrong
             return
-        if not self.lines():
+        lines = self.lines()
+        if not lines:
             raise ValidationError("Add at least one line: an item with its quantity and unit price.")
+        if problem := amount_problem("The estimate", sum(line["amount"] for line in lines)):
+            raise ValidationError(problem)
 
     def lines(self) -> list[dict]:
         """The filled-in lines, in order (blank and removed rows are dropped)."""
@@ -265,7 +293,7 @@ LineFormSet = forms.formset_factory(
 
 class StatusForm(forms.Form):
     status = forms.ChoiceField(choices=[(s.value, s.label) for s in SETTABLE_STATUSES])
-    accepted_by = forms.CharField(label="Accepted by", required=False, max_length=200)
+    accepted_by = text_field("Accepted by", MAX_ACCEPTED_BY)
     accepted_date = forms.DateField(label="Accepted on", required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
     def clean(self):

@@ -18,6 +18,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from quickbooks.models import Membership, OutboxItem, Role
+from quickbooks.models.fields import MONEY_MAX
 from quickbooks.sync.documents import CENT
 from quickbooks.sync.push import outbox_enqueue
 
@@ -25,6 +26,10 @@ from ..models import Estimate, EstimateLine, TxnStatus
 from .push import check_project_ref
 
 TENTH = Decimal("0.1")
+# Intuit's lengths for what the form pushes (docs/quickbooks-api.md, Limits); AcceptedBy has none published, so
+# it is held to its column.
+MAX_DESCRIPTION, MAX_NOTE, MAX_MEMO, MAX_ACCEPTED_BY = 4000, 4000, 1000, 200
+MAX_LINES = 200
 ITEM_LINE = "SalesItemLineDetail"
 HEADER_FIELDS = [
     "txn_date",
@@ -57,6 +62,21 @@ def priced(line: dict) -> dict:
     """A line with its amount (qty x unit price) and cost amount (qty x unit cost), as QuickBooks computes them."""
     cost = None if line.get("unit_cost") is None else to_cents(line["qty"] * line["unit_cost"])
     return {**line, "amount": to_cents(line["qty"] * line["unit_price"]), "cost_amount": cost}
+
+
+def amount_problem(what: str, amount: Decimal | None) -> str | None:
+    """Why QuickBooks (and the column) would not hold this amount, in words; None when it fits."""
+    if amount is None or abs(amount) <= MONEY_MAX:
+        return None
+    return f"{what} comes to {amount:,}: at most {MONEY_MAX:,} goes to QuickBooks. Lower the quantity or the price."
+
+
+def total_problem(total: Decimal, confirmed: Decimal | None) -> str | None:
+    """A zero or negative estimate is allowed (a no-charge or credit scope), but only when someone says so."""
+    if total > 0 or confirmed == total:
+        return None
+    kind = "zero" if total == 0 else "negative"
+    return f"This estimate's total is {kind} ({total:,}). Tick the box to confirm that is what you mean, then save."
 
 
 @dataclass(frozen=True)
@@ -187,10 +207,13 @@ def _line_values(line: dict) -> dict:
     return {**values, "line_id": line.get("line_id") or ""}
 
 
-def estimate_save(*, estimate: Estimate, lines: list[dict], by: Membership, send: bool) -> OutboxItem | None:
+def estimate_save(
+    *, estimate: Estimate, lines: list[dict], by: Membership, send: bool, confirmed_total: Decimal | None = None
+) -> OutboxItem | None:
     """Save the estimate (its header fields already set) and its item lines; with `send`, queue it for QuickBooks
     in the same transaction. Returns the outbox item, or None for a draft. Raises ValidationError (nothing saved,
-    nothing queued) when QuickBooks would refuse the project, PermissionDenied when `by` may not do this."""
+    nothing queued) when QuickBooks would refuse the project or an amount, or a zero or negative total is not
+    `confirmed_total` (code "confirm_total"); PermissionDenied when `by` may not do this."""
     if send and not can_send(by):
         raise PermissionDenied("Only accountants and admins send estimates to QuickBooks.")
     if not send and estimate.pk and not is_draft(estimate):
@@ -198,8 +221,17 @@ def estimate_save(*, estimate: Estimate, lines: list[dict], by: Membership, send
     if not lines:
         raise ValidationError("Add at least one line.")
     _take_project(estimate, send)
+    if len(lines) > MAX_LINES:
+        raise ValidationError(f"An estimate takes at most {MAX_LINES} lines.")
     priced_lines = [_line_values(priced(line)) for line in lines]
     totals = estimate_totals(priced_lines)
+    amounts = [(f"Line {n}", line["amount"]) for n, line in enumerate(priced_lines, start=1)]
+    costs = [(f"Line {n}'s cost", line["cost_amount"]) for n, line in enumerate(priced_lines, start=1)]
+    for what, amount in [*amounts, *costs, ("The estimate", totals.amount), ("Its cost", totals.cost)]:
+        if problem := amount_problem(what, amount):
+            raise ValidationError(problem)
+    if problem := total_problem(totals.amount, confirmed_total):
+        raise ValidationError(problem, code="confirm_total")
     estimate.total_amount, estimate.total_cost_amount = totals.amount, totals.cost
     with transaction.atomic():
         if estimate.pk:  # only what the form owns: a worker may be writing the QuickBooks fields meanwhile
@@ -208,6 +240,15 @@ def estimate_save(*, estimate: Estimate, lines: list[dict], by: Membership, send
             estimate.save()
         _replace_item_lines(estimate, priced_lines)
         return outbox_enqueue(obj=estimate) if send else None
+
+
+def estimate_delete_draft(*, estimate: Estimate, by: Membership) -> None:
+    """A draft never reached QuickBooks: whoever may edit it may delete it, and nothing is sent."""
+    if not is_draft(estimate):
+        raise PermissionDenied("This estimate is in QuickBooks: it is not a draft Costline can delete.")
+    if not can_edit(by, estimate):
+        raise PermissionDenied("Your role does not allow changing this estimate.")
+    estimate.delete()
 
 
 def estimate_send(*, estimate: Estimate, by: Membership) -> OutboxItem:

@@ -12,4 +12,5 @@ urlpatterns = [
     path(ESTIMATES + "<int:estimate_id>/edit/", views.estimate_edit, name="estimate-edit"),
     path(ESTIMATES + "<int:estimate_id>/status/", views.estimate_status, name="estimate-status"),
     path(ESTIMATES + "<int:estimate_id>/send/", views.estimate_send_draft, name="estimate-send"),
+    path(ESTIMATES + "<int:estimate_id>/delete/", views.estimate_delete, name="estimate-delete"),
 ]

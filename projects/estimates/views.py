@@ -3,6 +3,8 @@
 Viewers read; project managers draft; accountants and admins send to QuickBooks.
 """
 
+from decimal import Decimal, InvalidOperation
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
@@ -16,8 +18,10 @@ from quickbooks.sync.documents import plain
 from ..models import Estimate, Project, TxnStatus
 from .forms import EstimateForm, LineFormSet, References, StatusForm
 from .services import (
+    MAX_LINES,
     can_edit,
     can_send,
+    estimate_delete_draft,
     estimate_save,
     estimate_send,
     estimate_set_status,
@@ -100,7 +104,8 @@ def _edit(request, company, project, estimate):
     action = request.POST.get("action", "save")
     if action == "add_line":  # without the script: the same page with one more blank line
         data = request.POST.copy()
-        data[f"{PREFIX}-TOTAL_FORMS"] = str(int(data.get(f"{PREFIX}-TOTAL_FORMS") or 0) + 1)
+        rows = _count(data.get(f"{PREFIX}-TOTAL_FORMS"))
+        data[f"{PREFIX}-TOTAL_FORMS"] = str(min(rows + 1, MAX_LINES))
         return _render_form(request, company, project, estimate, *_forms(estimate, references, data))
     send = action == "send"
     if send and not can_send(request.membership):
@@ -116,13 +121,32 @@ def _edit(request, company, project, estimate):
         return _render_form(request, company, project, estimate, form, formset, status=409)
     for name, value in form.header().items():
         setattr(estimate, name, value)
+    confirmed = _decimal(request.POST.get("confirm_total"))
     try:
-        estimate_save(estimate=estimate, lines=formset.lines(), by=request.membership, send=send)
+        estimate_save(
+            estimate=estimate, lines=formset.lines(), by=request.membership, send=send, confirmed_total=confirmed
+        )
     except ValidationError as error:
         form.add_error(None, error)
-        return _render_form(request, company, project, estimate, form, formset, status=400)
+        confirm = error.code == "confirm_total"
+        return _render_form(request, company, project, estimate, form, formset, status=400, confirm=confirm)
     messages.success(request, SENT if send else (DRAFTED if can_send(request.membership) else PM_DRAFTED))
     return redirect("projects:estimate-detail", company.pk, project.pk, estimate.pk)
+
+
+def _count(value: str | None) -> int:
+    """The row count the page posted; a tampered one counts as none (the formset then says what is missing)."""
+    try:
+        return max(int(value or 0), 0)
+    except ValueError:
+        return 0
+
+
+def _decimal(value: str | None) -> Decimal | None:
+    try:
+        return Decimal(value) if value else None
+    except InvalidOperation:
+        return None
 
 
 def _row_figures(form) -> dict | None:
@@ -136,7 +160,7 @@ def _row_figures(form) -> dict | None:
     return line and {**line, "markup": markup_percent(line["amount"], line["cost_amount"])}
 
 
-def _render_form(request, company, project, estimate, form, formset, status=200):
+def _render_form(request, company, project, estimate, form, formset, status=200, confirm=False):
     rows = [(line_form, _row_figures(line_form)) for line_form in formset.forms]
     counted = [
         figures
@@ -151,6 +175,7 @@ def _render_form(request, company, project, estimate, form, formset, status=200)
         "formset": formset,
         "rows": rows,
         "totals": estimate_totals(counted),
+        "confirm_total": confirm,
         "can_send": can_send(request.membership),
         "is_new": estimate.pk is None,
         "is_draft": estimate.pk is None or is_draft(estimate),
@@ -179,6 +204,7 @@ def _detail_context(request, company, project, estimate) -> dict:
         "totals": estimate_totals([{"amount": line.amount, "cost_amount": line.cost_amount} for line, _ in lines]),
         "conflict": conflict,
         "can_edit": can_edit(membership, estimate) and not in_conflict,
+        "can_delete": draft and can_edit(membership, estimate),
         "can_send_draft": draft and can_send(membership),
         "status_form": _status_form(estimate) if can_send(membership) and not in_conflict else None,
     }
@@ -237,3 +263,19 @@ def estimate_send_draft(request, company, project_id, estimate_id):
     else:
         messages.success(request, "Queued for QuickBooks: it is sent in the background.")
     return redirect("projects:estimate-detail", company.pk, project.pk, estimate.pk)
+
+
+@company_view(min_role=Role.PROJECT_MANAGER)
+def estimate_delete(request, company, project_id, estimate_id):
+    """GET asks; POST deletes the draft (estimates in QuickBooks are not deleted from here)."""
+    project = _project(company, project_id)
+    estimate = _estimate(company, project, estimate_id)
+    if not (is_draft(estimate) and can_edit(request.membership, estimate)):
+        raise PermissionDenied("Only drafts are deleted here, by whoever may edit them.")
+    if request.method != "POST":
+        context = {"company": company, "project": project, "estimate": estimate}
+        return render(request, "projects/estimate_delete.html", context)
+    label = str(estimate)
+    estimate_delete_draft(estimate=estimate, by=request.membership)
+    messages.success(request, f"Draft {label} deleted. Nothing was sent to QuickBooks.")
+    return redirect("reports:project-detail", company.pk, project.pk)
