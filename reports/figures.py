@@ -158,19 +158,24 @@ class Actuals:
         return None if not self.revenue else (self.margin / self.revenue * 100).quantize(Decimal("0.1"))
 
 
+def _total(field: str, condition: Q) -> Sum:
+    """A sum sized for totals, not for one row's column (quickbooks.models.fields.MONEY_FIELD)."""
+    return Sum(field, filter=condition, output_field=MONEY_FIELD)
+
+
 def actuals(lines: QuerySet) -> Actuals:
     """Every figure of the ledger in one aggregate query. Cost and revenue follow `Project.with_actuals`."""
     sums = {
-        "revenue": Sum("amount", filter=Q(kind=Kind.REVENUE)),
-        "cost": Sum("amount", filter=IS_COST),
-        "labour": Sum("amount", filter=IS_LABOUR),
-        "subcontractors": Sum("amount", filter=IS_SUBCONTRACT),
-        "materials": Sum("amount", filter=IS_MATERIALS),
-        "other": Sum("amount", filter=IS_OTHER_COST),
-        "commitments": Sum("amount", filter=Q(kind=Kind.COMMITMENT)),
-        "payments": Sum("amount", filter=Q(kind=Kind.PAYMENT)),
-        "journal": Sum("amount", filter=Q(kind=Kind.JOURNAL)),
-        "hours": Sum("hours", filter=IS_LABOUR),
+        "revenue": _total("amount", Q(kind=Kind.REVENUE)),
+        "cost": _total("amount", IS_COST),
+        "labour": _total("amount", IS_LABOUR),
+        "subcontractors": _total("amount", IS_SUBCONTRACT),
+        "materials": _total("amount", IS_MATERIALS),
+        "other": _total("amount", IS_OTHER_COST),
+        "commitments": _total("amount", Q(kind=Kind.COMMITMENT)),
+        "payments": _total("amount", Q(kind=Kind.PAYMENT)),
+        "journal": _total("amount", Q(kind=Kind.JOURNAL)),
+        "hours": _total("hours", IS_LABOUR),
     }
     found = lines.order_by().aggregate(**sums)
     return Actuals(**{name: value if value is not None else ZERO for name, value in found.items()})
@@ -221,7 +226,7 @@ def cumulative_by_month(lines: QuerySet) -> list[Month]:
         .order_by()
         .annotate(month=TruncMonth("txn_date"))
         .values("month", "kind")
-        .annotate(total=Sum("amount"))
+        .annotate(total=Sum("amount", output_field=MONEY_FIELD))
     )
     per_month: dict[date, dict[str, Decimal]] = {}
     for row in rows:
