@@ -1,8 +1,10 @@
 """Persona fixtures: one company with a member of every role, an outsider, and another tenant."""
 
+import os
 import uuid
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from quickbooks.models import Role
 from tests.factories import PASSWORD, CompanyFactory, MembershipFactory
@@ -10,6 +12,13 @@ from tests.factories import PASSWORD, CompanyFactory, MembershipFactory
 pytest_plugins = ["tests.live_sandbox", "tests.live_quickbooks"]
 
 ROLES = [Role.VIEWER, Role.PROJECT_MANAGER, Role.ACCOUNTANT, Role.ADMIN]
+
+# The fuzz tests (hypothesis): a quick pass in every run, a deep one on demand (HYPOTHESIS_PROFILE=deep).
+# Examples run against the test's own database rows, hence function-scoped fixtures are fine here.
+FUZZ = {"deadline": None, "suppress_health_check": [HealthCheck.function_scoped_fixture]}
+settings.register_profile("default", max_examples=60, **FUZZ)
+settings.register_profile("deep", max_examples=2000, **FUZZ)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 
 @pytest.fixture(autouse=True)

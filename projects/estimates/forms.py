@@ -287,7 +287,13 @@ class BaseLineFormSet(forms.BaseFormSet):
 
 
 LineFormSet = forms.formset_factory(
-    EstimateLineForm, formset=BaseLineFormSet, extra=0, can_delete=True, max_num=MAX_LINES, validate_max=True
+    EstimateLineForm,
+    formset=BaseLineFormSet,
+    extra=0,
+    can_delete=True,
+    max_num=MAX_LINES,
+    validate_max=True,
+    absolute_max=MAX_LINES + 1,  # a tampered line count builds at most one form more than the page may hold
 )
 
 
