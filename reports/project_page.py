@@ -1,15 +1,11 @@
 """The project page's sections: header figures, estimates and change orders, the ledger of actuals (filtered,
-paged, as CSV), profitability, a chart."""
+paged; exported by reports.exports), profitability, a chart."""
 
-import csv
-from itertools import chain
 from urllib.parse import urlencode
 
 from django import forms
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
-from django.http import StreamingHttpResponse
-from django.utils.text import slugify
 
 from projects.models import Project
 from quickbooks.links import txn_url
@@ -112,44 +108,3 @@ def ledger(request, lines: QuerySet) -> dict:
         "filter_query": urlencode(kept),
         "filtered": bool(kept) and form.is_valid(),
     }
-
-
-CSV_COLUMNS = (
-    "txn_date",
-    "txn_type",
-    "doc_number",
-    "txn_qbo_id",
-    "line_id",
-    "kind",
-    "tagged_by",
-    "account_name",
-    "item_name",
-    "class_name",
-    "department_name",
-    "description",
-    "qty",
-    "unit_price",
-    "hours",
-    "amount",
-)
-
-
-def ledger_csv(project: Project, lines: QuerySet) -> StreamingHttpResponse:
-    """The (filtered) ledger as CSV, streamed a row at a time, with each document's QuickBooks link."""
-    writer = csv.writer(Echo())
-    rows = lines.order_by("txn_date", "txn_type", "txn_qbo_id", "line_id", "pk").values_list(*CSV_COLUMNS)
-    body = chain(
-        [writer.writerow([*CSV_COLUMNS, "quickbooks_url"])],
-        (writer.writerow([*row, txn_url(row[1], row[3])]) for row in rows.iterator()),
-    )
-    response = StreamingHttpResponse(body, content_type="text/csv; charset=utf-8")
-    name = slugify(project.name) or f"project-{project.pk}"
-    response["Content-Disposition"] = f'attachment; filename="{name}-ledger.csv"'
-    return response
-
-
-class Echo:
-    """A file-like object whose write returns the line: csv.writer formats, the response streams."""
-
-    def write(self, value: str) -> str:
-        return value

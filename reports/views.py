@@ -4,12 +4,14 @@ from django.shortcuts import get_object_or_404, render
 
 from projects.models import Project
 from quickbooks.access import company_view
+from quickbooks.links import txn_url
 from quickbooks.models import Role, SyncRun
 
 from . import exports, figures, project_page
 from .dashboard import CountedPaginator, dashboard_listing, dashboard_totals, header_links, query_string
 
 PAGE_SIZE = 50
+LEDGER_EXPORTS = {"csv": exports.csv_response, "xlsx": exports.xlsx_response}
 
 
 @company_view()
@@ -36,14 +38,14 @@ def dashboard(request, company):
 def dashboard_csv(request, company):
     """The dashboard's filtered, sorted list, every row and the totals, as CSV."""
     _, projects, _ = dashboard_listing(request.GET, company)
-    return exports.csv_response(company, projects, dashboard_totals(projects))
+    return exports.csv_response(exports.dashboard_table(company, projects, dashboard_totals(projects)))
 
 
 @company_view()
 def dashboard_xlsx(request, company):
     """The dashboard's filtered, sorted list, every row and the totals, as an Excel workbook."""
     _, projects, _ = dashboard_listing(request.GET, company)
-    return exports.xlsx_response(company, projects, dashboard_totals(projects))
+    return exports.xlsx_response(exports.dashboard_table(company, projects, dashboard_totals(projects)))
 
 
 @company_view()
@@ -51,8 +53,9 @@ def project_detail(request, company, project_id):
     """One project as its accountant reads it; a deleted project still shows, read-only, marked deleted."""
     project = get_object_or_404(Project.objects.filter(company=company), pk=project_id)
     lines = figures.ledger_lines(project)
-    if request.GET.get("export") == "csv":
-        return project_page.ledger_csv(project, project_page.LedgerFilter(request.GET, lines).apply(lines))
+    if (export := LEDGER_EXPORTS.get(request.GET.get("export", ""))) is not None:
+        filtered = project_page.LedgerFilter(request.GET, lines).apply(lines)
+        return export(exports.ledger_table(project, filtered, txn_url))
     context = {
         "company": company,
         "project": project,

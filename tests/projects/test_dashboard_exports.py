@@ -50,7 +50,7 @@ def csv_rows(client, company, query=""):
     response = client.get(reverse("reports:dashboard-csv", args=[company.pk]) + query)
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
-    return response, list(csv.reader(io.StringIO(response.content.decode())))
+    return response, list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
 
 
 def xlsx_of(client, company, query=""):
@@ -73,12 +73,12 @@ def test_csv_lists_the_filtered_sorted_projects_with_exact_money_and_totals(logi
             "11800.10",
             "19000.00",
             "7199.90",
-            "37.9",
-            "40.00",
+            "37.9%",
+            "40.00%",
             "2026-06-30",
         ],
         ["Primary Bath", "Patel Family", "Open", "12000.05", "0.30", "0.00", "-0.30", "", "", ""],
-        ["Total, 2 projects", "", "", "60000.05", "11800.40", "19000.00", "7199.60", "37.9", "", ""],
+        ["Total, 2 projects", "", "", "60000.05", "11800.40", "19000.00", "7199.60", "37.9%", "", ""],
     ]
 
 
@@ -112,6 +112,10 @@ def test_xlsx_keeps_money_as_exact_numbers_with_a_money_format(login, viewer, co
     assert values[1][9].date() == date(2026, 6, 30)  # a real date cell
     assert all(sheet.cell(row, col).number_format == "#,##0.00" for row in (2, 3, 4, 5) for col in (4, 5, 6, 7))
     assert sheet.cell(5, 1).font.b and not sheet.cell(4, 1).font.b
+    # Percentages are real percentages: 37.9% is 0.379 shown as 37.9%, 40% complete is 0.4.
+    kitchen = values[1]
+    assert (Decimal(str(kitchen[7])), Decimal(str(kitchen[8]))) == (Decimal("0.379"), Decimal("0.4"))
+    assert sheet.cell(2, 8).number_format == "0.0%" and sheet.cell(2, 9).number_format == "0.0%"
     # What the file holds: the Decimal's digits (openpyxl drops trailing zeros), never 0.30000000000000004.
     sheet_xml = zipfile.ZipFile(io.BytesIO(response.content)).read("xl/worksheets/sheet1.xml").decode()
     assert "<v>0.3</v>" in sheet_xml and "<v>-0.3</v>" in sheet_xml and "<v>11805.4</v>" in sheet_xml

@@ -7,6 +7,8 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
+from openpyxl import load_workbook
 
 from projects.models import LedgerLine
 from quickbooks.links import txn_url as qbo_txn_url
@@ -234,14 +236,39 @@ def test_the_filtered_ledger_exports_as_csv_with_quickbooks_links(login, viewer,
     response = get(login(viewer), company, kitchen, type="Bill", export="csv")
 
     assert response["Content-Type"].startswith("text/csv")
-    assert 'filename="kitchen-remodel-ledger.csv"' in response["Content-Disposition"]
+    today = timezone.localdate().isoformat()
+    assert response["Content-Disposition"] == f'attachment; filename="kitchen-remodel-ledger-{today}.csv"'
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
-    assert rows[0][0] == "txn_date" and rows[0][-1] == "quickbooks_url"
+    assert rows[0][0] == "Date" and rows[0][15] == "Amount" and rows[0][-1] == "QuickBooks link"
     assert [(r[1], r[15]) for r in rows[1:]] == [("Bill", "100.00"), ("Bill", "250.00")]
     assert rows[1][-1] == f"https://app.qbo.intuit.com/app/bill?txnId={lines[0].txn_qbo_id}"
+
+
+def test_the_ledger_exports_as_xlsx_with_money_as_numbers(login, viewer, company, kitchen, lines):
+    response = get(login(viewer), company, kitchen, type="Bill", export="xlsx")
+
+    sheet = load_workbook(io.BytesIO(response.content))["Ledger"]
+    values = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    assert [(row[1], Decimal(str(row[15]))) for row in values[1:]] == [("Bill", D("100.00")), ("Bill", D("250.00"))]
+    assert sheet.cell(2, 16).number_format == "#,##0.00"
+
+
+def test_a_quickbooks_description_that_looks_like_a_formula_is_exported_as_text(login, viewer, company, kitchen, lines):
+    formula = '=HYPERLINK("http://evil.example/x","click")'
+    LedgerLine.objects.filter(pk=lines[0].pk).update(description=formula, account_name="@SUM(1+1)")
+    client = login(viewer)
+
+    response = get(client, company, kitchen, export="csv")
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    first = next(row for row in rows if row[3] == lines[0].txn_qbo_id)
+    assert (first[11], first[7]) == ("'" + formula, "'@SUM(1+1)")
+
+    sheet = load_workbook(io.BytesIO(get(client, company, kitchen, export="xlsx").content))["Ledger"]
+    cells = [row[11] for row in sheet.iter_rows(min_row=2) if row[3].value == lines[0].txn_qbo_id]
+    assert cells[0].value == formula and cells[0].data_type == "s"
 
 
 def test_the_export_link_carries_the_filters(login, viewer, company, kitchen, lines):
     html = get(login(viewer), company, kitchen, account="50").content.decode()
 
-    assert "?account=50&amp;export=csv" in html
+    assert "?account=50&amp;export=csv" in html and "?account=50&amp;export=xlsx" in html
