@@ -1,11 +1,11 @@
 from django.contrib import admin
 
-from quickbooks.sync.admin import SyncedAdminMixin
+from quickbooks.sync.admin import MirrorAdminMixin, SyncedAdminMixin
 
 from .models import Budget, BudgetLine
 
 
-class BudgetLineInline(admin.TabularInline):
+class BudgetLineInline(MirrorAdminMixin, admin.TabularInline):
     model = BudgetLine
     extra = 0
     fields = [
@@ -34,7 +34,7 @@ class BudgetAdmin(SyncedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(BudgetLine)
-class BudgetLineAdmin(admin.ModelAdmin):
+class BudgetLineAdmin(MirrorAdminMixin, admin.ModelAdmin):
     list_display = ["budget", "sequence_id", "item_qbo_id", "account_qbo_id", "unit_cost", "quantity", "amount", "date"]
     list_filter = ["budget__company"]
     search_fields = ["budget__name", "description", "sequence_id"]

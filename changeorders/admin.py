@@ -1,12 +1,12 @@
 from django.contrib import admin
 
 from projects.admin import SALES_LINE_FIELDS, SALES_TOTALS
-from quickbooks.sync.admin import SyncedAdminMixin
+from quickbooks.sync.admin import MirrorAdminMixin, SyncedAdminMixin
 
 from .models import ChangeOrder, ChangeOrderLine
 
 
-class ChangeOrderLineInline(admin.TabularInline):
+class ChangeOrderLineInline(MirrorAdminMixin, admin.TabularInline):
     model = ChangeOrderLine
     extra = 0
     fields = [*SALES_LINE_FIELDS, "linked_estimate_qbo_id"]
@@ -24,7 +24,7 @@ class ChangeOrderAdmin(SyncedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(ChangeOrderLine)
-class ChangeOrderLineAdmin(admin.ModelAdmin):
+class ChangeOrderLineAdmin(MirrorAdminMixin, admin.ModelAdmin):
     list_display = ["change_order", "line_num", "item_name", "qty", "unit_price", "amount", "linked_estimate_qbo_id"]
     list_filter = ["detail_type", "change_order__company"]
     search_fields = ["change_order__doc_number", "item_name", "description", "linked_estimate_qbo_id"]

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from quickbooks.sync.admin import SyncedAdminMixin
+from quickbooks.sync.admin import MirrorAdminMixin, SyncedAdminMixin
 
 from .models import Estimate, EstimateLine, LedgerLine, Project, RetagRequest
 
@@ -29,7 +29,7 @@ SALES_LINE_FIELDS = ["line_num", "item_name", "description", "qty", "unit_price"
 SALES_TOTALS = ["total_amount", "total_cost_amount", "total_tax"]  # QuickBooks computes these
 
 
-class EstimateLineInline(admin.TabularInline):
+class EstimateLineInline(MirrorAdminMixin, admin.TabularInline):
     model = EstimateLine
     extra = 0
     fields = [*SALES_LINE_FIELDS, "tax_code", "class_name"]
@@ -57,7 +57,7 @@ class EstimateAdmin(SyncedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(LedgerLine)
-class LedgerLineAdmin(admin.ModelAdmin):
+class LedgerLineAdmin(MirrorAdminMixin, admin.ModelAdmin):
     """Rebuilt from QuickBooks on every pull: nothing here is for editing."""
 
     list_display = [
@@ -76,15 +76,9 @@ class LedgerLineAdmin(admin.ModelAdmin):
     search_fields = ["doc_number", "txn_qbo_id", "description", "customer_name", "project__name", "account_name"]
     list_select_related = ["company", "project"]
 
-    def get_readonly_fields(self, request, obj=None):
-        return [field.name for field in self.model._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
 
 @admin.register(EstimateLine)
-class EstimateLineAdmin(admin.ModelAdmin):
+class EstimateLineAdmin(MirrorAdminMixin, admin.ModelAdmin):
     list_display = ["estimate", "line_num", "item_name", "qty", "unit_price", "amount", "cost_amount"]
     list_filter = ["detail_type", "estimate__company"]
     search_fields = ["estimate__doc_number", "item_name", "description"]

@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -35,8 +35,7 @@ def members(request, company):
     form = InvitationForm()
     if request.method == "POST":
         if not request.membership.can(Role.ADMIN):
-            messages.error(request, "Only an admin of this company can invite people.")
-            return redirect("quickbooks:members", company_id=company.pk)
+            raise PermissionDenied("Only an admin of this company can invite people.")
         form = InvitationForm(request.POST)
         if form.is_valid():
             try:

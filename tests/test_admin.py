@@ -65,3 +65,33 @@ def test_connection_tokens_never_show_in_the_admin(staff_client, company):
 
     html = staff_client.get(reverse("admin:quickbooks_connection_change", args=[company.connection.pk])).content
     assert b"secret-access-xyz" not in html and b"secret-refresh-xyz" not in html
+
+
+MIRRORS = [
+    "projects.Project",
+    "projects.Estimate",
+    "projects.EstimateLine",
+    "projects.LedgerLine",
+    "changeorders.ChangeOrder",
+    "changeorders.ChangeOrderLine",
+    "budgets.Budget",
+    "budgets.BudgetLine",
+]
+
+
+@pytest.mark.parametrize("label", MIRRORS)
+def test_quickbooks_mirrors_are_view_only_in_the_admin(staff_client, label):
+    """An admin-made change order or budget claimed to be synced and never reached QuickBooks: mirrors change in
+    QuickBooks or through Costline's forms and the outbox, never by hand."""
+    from django.apps import apps
+
+    model = apps.get_model(label)
+    model_admin = admin.site._registry[model]
+    request = type("R", (), {"user": staff_client.user})()
+    assert not model_admin.has_add_permission(request)
+    assert not model_admin.has_change_permission(request)
+    assert not model_admin.has_delete_permission(request)
+    assert model_admin.has_view_permission(request)
+    assert staff_client.get(reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_add")).status_code == 403
+    for inline in model_admin.get_inline_instances(request):
+        assert not inline.has_add_permission(request, None) and not inline.has_change_permission(request)

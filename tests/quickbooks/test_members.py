@@ -36,7 +36,8 @@ def test_only_admins_may_invite(login, company, role):
 
     response = _invite(login(user), company)
 
-    assert response.status_code == 302
+    assert response.status_code == 403
+    assert "Only an admin of this company can invite people." in response.content.decode()
     assert not Invitation.objects.exists()
     assert mail.outbox == []
 

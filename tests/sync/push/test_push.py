@@ -135,6 +135,7 @@ def test_a_stale_token_with_the_same_field_changed_becomes_a_conflict(
         .content.decode()
     )
     assert "Ours" in page and "Theirs" in page
+    assert "Decimal(" not in page and "{&#x27;" not in page, "values in words, never Python's repr"
 
 
 def test_resolving_a_conflict_for_costline_pushes_our_value(
