@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
 from ..models import Project
-from .services import MAX_NAME, customer_label, customer_records, project_problems
+from .services import MAX_DESCRIPTION, MAX_NAME, customer_label, customer_records, project_problems
 
 DATE_ERROR = "Enter a date as YYYY-MM-DD, for example 2026-03-31."
 MAX_EMAILS = 20
@@ -40,7 +40,13 @@ class ProjectForm(forms.Form):
     customer = forms.CharField(
         label="Customer", widget=forms.Select, error_messages={"required": "Choose the customer this project is for."}
     )
-    description = forms.CharField(label="Description", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    description = forms.CharField(
+        label="Description",
+        required=False,
+        max_length=MAX_DESCRIPTION,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"max_length": f"QuickBooks takes at most {MAX_DESCRIPTION:,} characters here."},
+    )
     status = forms.ChoiceField(label="Status", choices=Project.Status.choices, initial=Project.Status.OPEN)
     priority = forms.IntegerField(
         label="Priority (0-9)",

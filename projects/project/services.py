@@ -26,7 +26,10 @@ EDITABLE_FIELDS = [
     "email_addresses",
 ]
 NAME_OWNERS = ("Customer", "Vendor", "Employee")  # QuickBooks keeps one DisplayName across these and projects
-MAX_NAME = 500
+MAX_NAME = 500  # Customer.DisplayName (docs/quickbooks-api.md, Limits): a project is a customer there
+# Intuit publishes no length for a project's description; it is held to the customer Notes limit, the nearest one
+# documented, so QuickBooks never cuts it short.
+MAX_DESCRIPTION = 2000
 PLAN_MESSAGE = (
     "This company's QuickBooks plan (or Costline's grant) does not include the Projects API: projects "
     "are created and changed in QuickBooks, and appear here after the next sync."

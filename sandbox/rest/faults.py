@@ -29,6 +29,36 @@ def required_param(element: str) -> QBOFault:
     )
 
 
+def string_length(element: str, limit: int, supplied: int) -> QBOFault:
+    """2050, worded as Intuit answers a DocNumber of 45 characters (docs/quickbooks-api.md, Limits)."""
+    return QBOFault(
+        2050,
+        "String length is either shorter or longer than supported by specification",
+        f"String length specified does not match the supported length. Min:0 Max:{limit} supported. "
+        f"Supplied length:{supplied}",
+        element=element,
+    )
+
+
+# Intuit's documented lengths (docs/quickbooks-api.md, Limits): on every entity that carries the field.
+TEXT_LIMITS = {"DocNumber": 21, "PrivateNote": 4000, "DisplayName": 500, "CompanyName": 100, "Notes": 2000}
+MEMO_LIMIT, LINE_DESCRIPTION_LIMIT = 1000, 4000  # CustomerMemo.value; Line[].Description
+
+
+def check_lengths(doc: dict) -> None:
+    """Refuse, as Intuit does, text longer than the field takes; nothing is cut short silently."""
+    memo = doc.get("CustomerMemo")
+    found = [(name, limit, doc.get(name)) for name, limit in TEXT_LIMITS.items()]
+    found.append(("CustomerMemo", MEMO_LIMIT, memo.get("value") if isinstance(memo, dict) else None))
+    lines = doc.get("Line") if isinstance(doc.get("Line"), list) else []
+    found += [
+        ("Description", LINE_DESCRIPTION_LIMIT, line.get("Description")) for line in lines if isinstance(line, dict)
+    ]
+    for element, limit, value in found:
+        if isinstance(value, str) and len(value) > limit:
+            raise string_length(element, limit, len(value))
+
+
 def invalid_reference(entity: str, qbo_id) -> QBOFault:
     """2500: a reference to an object that is inactive (a missing one is 610, `errors.not_found`)."""
     return QBOFault(

@@ -10,7 +10,7 @@ from .. import store
 from ..models import Entity, Realm
 from . import changeorders, names, receivables, transactions
 from .entities import TRANSACTIONS, Kind
-from .faults import required_param, unsupported_operation
+from .faults import check_lengths, required_param, unsupported_operation
 from .public import private, public
 from .refs import Resolver
 
@@ -50,6 +50,7 @@ def _writable(kind: Kind, body: dict, existing: dict | None) -> dict:
 
 
 def _prepare(realm: Realm, kind: Kind, doc: dict, existing: dict | None) -> None:
+    check_lengths(doc)
     resolver = Resolver(realm)
     if kind.name_list:
         names.prepare(realm, kind, doc, existing, resolver)

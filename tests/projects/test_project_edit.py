@@ -204,6 +204,9 @@ def test_a_name_quickbooks_already_uses_is_refused_whatever_the_case(existing, l
         ("name", "Okafor: Deck", "QuickBooks does not allow a colon in a project name."),
         ("name", "", "Give the project a name."),
         ("start_date", "01/05/2026", "Enter a date as YYYY-MM-DD"),
+        ("name", "x" * 501, "QuickBooks allows at most 500 characters in a project name."),
+        ("description", "x" * 2001, "QuickBooks takes at most 2,000 characters here."),
+        ("completion_rate", "1" * 40, "Completion is a percentage from 0 to 100."),
     ],
 )
 def test_other_bad_input_gets_its_own_message(advanced, login, accountant, field, value, message):

@@ -236,3 +236,29 @@ def test_company_with_a_single_rated_tax_code_uses_it_by_default(api, realm):
     )
     invoice = api.create("invoice", {"CustomerRef": {"value": "1"}, "Line": [sales_line(1, 200, tax="TAX")]})
     assert invoice["TxnTaxDetail"] == {"TotalTax": Decimal("20.50")} and invoice["TotalAmt"] == Decimal("220.50")
+
+
+@pytest.mark.parametrize(
+    ("field", "limit", "value"),
+    [
+        ("DocNumber", 21, lambda text: {"DocNumber": text}),
+        ("PrivateNote", 4000, lambda text: {"PrivateNote": text}),
+        ("CustomerMemo", 1000, lambda text: {"CustomerMemo": {"value": text}}),
+        ("Description", 4000, lambda text: {"Line": [{**sales_line(1, 10), "Description": text}]}),
+    ],
+)
+def test_text_longer_than_intuit_takes_is_refused_with_2050(api, seeded, field, limit, value):
+    """As Intuit answers it: code 2050, the limit and the length supplied, the element named; nothing cut short."""
+    body = {"CustomerRef": {"value": "2"}, "Line": [sales_line(1, 10)], **value("x" * limit)}
+    assert api.post("estimate", body).status_code == 200, "at the limit is fine"
+    error = fault_of(api.post("estimate", {**body, **value("x" * (limit + 1))}))
+    assert error["code"] == "2050" and error["element"] == field
+    assert error["Message"] == "String length is either shorter or longer than supported by specification"
+    assert error["Detail"] == (
+        f"String length specified does not match the supported length. Min:0 Max:{limit} supported. "
+        f"Supplied length:{limit + 1}"
+    )
+
+
+def test_a_display_name_longer_than_500_is_refused(api):
+    assert fault_of(api.post("customer", {"DisplayName": "x" * 501}))["code"] == "2050"
