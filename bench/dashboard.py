@@ -25,6 +25,11 @@ KINDS = ["cost", "cost", "cost", "revenue", "revenue", "commitment", "payment"]
 TARGET_MS = 300
 
 
+def booked(status: str, total: Decimal) -> dict:
+    """A document as QuickBooks holds it (no tax here): what the figures count."""
+    return {"status": status, "total_amount": total, "booked_status": status, "booked_subtotal": total}
+
+
 def setup_django(folder: str) -> None:
     sys.path.insert(0, str(ROOT))
     os.environ.update(
@@ -84,8 +89,7 @@ def build_company(name: str, projects: int, lines: int, rng: random.Random):
                 company=company,
                 qbo_id=f"E{n}",
                 project_qbo_id=str(1000 + n),
-                status=TxnStatus.ACCEPTED,
-                total_amount=money(rng, 10_000, 500_000),
+                **booked(TxnStatus.ACCEPTED, money(rng, 10_000, 500_000)),
             )
             for n in range(projects)
         ],
@@ -98,8 +102,7 @@ def build_company(name: str, projects: int, lines: int, rng: random.Random):
                 qbo_id=f"C{n}-{k}",
                 project_qbo_id=str(1000 + n),
                 estimate_qbo_id=f"E{n}",
-                status=TxnStatus.ACCEPTED if k == 0 else TxnStatus.PENDING,
-                total_amount=money(rng, 100, 20_000),
+                **booked(TxnStatus.ACCEPTED if k == 0 else TxnStatus.PENDING, money(rng, 100, 20_000)),
             )
             for n in range(projects)
             for k in range(2)
@@ -149,12 +152,16 @@ def measure(client, url: str, runs: int) -> tuple[float, float, int, int]:
     times = []
     for _ in range(runs):
         began = time.perf_counter()
-        response = client.get(url)
+        body = read(client.get(url))  # a CSV streams: it is timed until its last row
         times.append((time.perf_counter() - began) * 1000)
     with CaptureQueriesContext(connection) as queries:
-        client.get(url)
+        read(client.get(url))
     p95 = statistics.quantiles(times, n=20)[-1] if len(times) >= 2 else times[0]
-    return statistics.median(times), p95, len(queries), len(response.content)
+    return statistics.median(times), p95, len(queries), len(body)
+
+
+def read(response) -> bytes:
+    return b"".join(response.streaming_content) if response.streaming else response.content
 
 
 def main() -> None:

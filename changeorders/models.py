@@ -2,13 +2,9 @@
 
 from django.db import models
 
-from projects.models import Estimate, Project, SalesDocument, SalesLine, TxnStatus
+from projects.models import Estimate, Project, SalesDocument, SalesLine
+from projects.models.sales import SalesDocumentQuerySet
 from quickbooks.models.fields import unique_qbo_id
-
-
-class ChangeOrderQuerySet(models.QuerySet):
-    def accepted(self):
-        return self.filter(status=TxnStatus.ACCEPTED)
 
 
 class ChangeOrder(SalesDocument):
@@ -20,7 +16,7 @@ class ChangeOrder(SalesDocument):
         Estimate, on_delete=models.SET_NULL, null=True, blank=True, related_name="change_orders"
     )
 
-    objects = ChangeOrderQuerySet.as_manager()
+    objects = SalesDocumentQuerySet.as_manager()
 
     class Meta:
         ordering = ["-txn_date", "-id"]

@@ -27,6 +27,9 @@ SALES_DOCUMENT_FIELDS = [
     "total_amount",
     "total_cost_amount",
     "total_tax",
+    "booked_status",
+    "booked_subtotal",
+    "booked_cost",
     *SYNCED_FIELDS,
 ]
 LINE_DETAILS = ("SalesItemLineDetail", "DescriptionOnly", "DiscountLineDetail", "GroupLineDetail")
@@ -57,7 +60,19 @@ def sales_document_values(document: dict, projects: dict[str, int]) -> dict:
         "total_amount": money(document.get("TotalAmt")),
         "total_cost_amount": number(document.get("TotalCostAmount")),
         "total_tax": money((document.get("TxnTaxDetail") or {}).get("TotalTax")),
+        **booked_values(document),
         **synced_rest(document),
+    }
+
+
+def booked_values(document: dict) -> dict:
+    """What the books count of a QuickBooks estimate or change order: its status, total before tax (sales tax is
+    not revenue) and cost, as QuickBooks holds them."""
+    tax = money((document.get("TxnTaxDetail") or {}).get("TotalTax"))
+    return {
+        "booked_status": document.get("TxnStatus") or "Pending",
+        "booked_subtotal": money(document.get("TotalAmt")) - tax,
+        "booked_cost": number(document.get("TotalCostAmount")),
     }
 
 

@@ -12,7 +12,7 @@ from django.utils.functional import cached_property
 from projects.models import Project
 from quickbooks.models.fields import MONEY_FIELD
 
-from .figures import with_contract_value
+from .figures import with_contract_value, with_progress
 
 PRIORITIES = [(str(n), str(n)) for n in range(10)]  # the Projects API's priority is 0-9
 DATE_INPUT = forms.DateInput(attrs={"type": "date"})
@@ -81,7 +81,7 @@ class DashboardFilter(django_filters.FilterSet):
 
 def dashboard_projects(company):
     """Every live project of the company with its figures, in QuickBooks' order (pinned first)."""
-    return with_contract_value(Project.objects.for_dashboard(company))
+    return with_progress(with_contract_value(Project.objects.for_dashboard(company)))
 
 
 def choices_for(company) -> tuple[list, list]:
@@ -119,8 +119,8 @@ COLUMNS = (
     Column("contract_value", "Contract value", numeric=True),
     Column("cost", "Cost to date", numeric=True),
     Column("billed", "Billed to date", numeric=True),
-    Column("margin", "Gross margin", numeric=True),
-    Column("margin_percent", "Margin %", numeric=True),
+    Column("margin", "Billed margin", numeric=True),
+    Column("margin_percent", "Billed margin %", numeric=True),
     Column("complete", "% complete", numeric=True),
     Column("due", "Due date"),
 )
@@ -145,7 +145,7 @@ SORT_EXPRESSIONS: dict[str, F | Expression] = {
     "billed": F("billed_to_date"),
     "margin": F("gross_margin"),
     "margin_percent": MARGIN_RATIO,
-    "complete": F("completion_rate"),
+    "complete": F("complete_ratio"),
     "due": F("due_date"),
 }
 

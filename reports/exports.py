@@ -28,6 +28,7 @@ from openpyxl.utils import get_column_letter
 from quickbooks.sync.documents import CENT
 
 from .dashboard import COLUMNS
+from .figures import percent_complete
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # text a spreadsheet would run as a formula
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -156,10 +157,16 @@ DASHBOARD_COLUMNS = [
 
 
 def margin_percent(margin: Decimal, billed: Decimal) -> Decimal | None:
-    """Gross margin as a percentage of billed to date, to one place as the page shows it; none without billing."""
+    """Billed margin as a percentage of billed to date, to one place as the page shows it; none without billing."""
     if not billed:
         return None
     return (margin / billed * 100).quantize(Decimal("0.1"))
+
+
+def over_budget(project) -> str | None:
+    if project.estimated_cost is not None and project.cost_to_date > project.estimated_cost:
+        return "over budget: forecast needed"
+    return None
 
 
 def project_row(project) -> list:
@@ -172,7 +179,7 @@ def project_row(project) -> list:
         project.billed_to_date,
         project.gross_margin,
         margin_percent(project.gross_margin, project.billed_to_date),
-        project.completion_rate,
+        percent_complete(project.cost_to_date, project.estimated_cost) or over_budget(project),
         project.due_date,
     ]
 

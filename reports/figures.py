@@ -1,4 +1,4 @@
-"""One project's figures: contract value, budget, actuals by kind, margin, over/under billing, the ledger.
+"""One project's figures: contract value, budget, actuals by kind, percent complete, over/under billing, the ledger.
 
 Plain functions over querysets. Whatever the number of ledger lines, each figure is one aggregate in the
 database, so the project page runs a constant number of queries.
@@ -8,12 +8,14 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import ExpressionWrapper, F, Q, QuerySet, Sum
-from django.db.models.functions import TruncMonth
+from django.db.models import Case, ExpressionWrapper, F, FloatField, OuterRef, Q, QuerySet, Subquery, Sum, When
+from django.db.models.functions import Cast, TruncMonth
 
 from budgets.models import Budget
 from changeorders.models import ChangeOrder
 from projects.models import Estimate, LedgerLine, Project, TxnStatus, sum_per_project
+from projects.models.sales import SIGNED_STATUSES
+from quickbooks.models import SyncState
 from quickbooks.models.fields import MONEY_FIELD
 from quickbooks.sync.documents import CENT
 
@@ -46,12 +48,6 @@ IS_OTHER_COST = (
     & ~Q(item_name__icontains="subcontract")
     & Q(item_qbo_id="")
 )
-
-EARNED_RULE_BUDGET = (
-    "Earned revenue = contract value × cost to date ÷ budgeted cost (the budget total), at most the "
-    "contract value: costs past the budget earn nothing more until the contract grows."
-)
-EARNED_RULE_PERCENT = "Earned revenue = contract value × % complete (no budget for this project), at most 100%."
 
 
 def _of_project(model, project: Project) -> QuerySet:
@@ -94,17 +90,44 @@ def with_contract_value(projects: QuerySet) -> QuerySet:
     """Annotate projects with `estimate_total`, `change_order_total` and `contract_value`, in the one query that
     lists them: the one place contract value is computed, for the dashboard, its exports and the project page.
 
-    Contract value = the project estimates plus accepted change orders (docs/figures.md). Estimates count unless
-    rejected; change orders only once accepted. Totals are QuickBooks' TotalAmt.
+    Contract value = signed project estimates + signed change orders, before tax, as QuickBooks holds them
+    (docs/figures.md). Proposed (pending) ones, drafts and local edits not yet in QuickBooks are never inside it.
     """
-    estimates = Estimate.objects.exclude(status=TxnStatus.REJECTED)
     projects = projects.annotate(
-        estimate_total=sum_per_project(estimates, "total_amount"),
-        change_order_total=sum_per_project(ChangeOrder.objects.accepted(), "total_amount"),
+        estimate_total=sum_per_project(Estimate.objects.signed(), "booked_subtotal"),
+        change_order_total=sum_per_project(ChangeOrder.objects.signed(), "booked_subtotal"),
     )
     return projects.annotate(
         contract_value=ExpressionWrapper(F("estimate_total") + F("change_order_total"), output_field=MONEY_FIELD)
     )
+
+
+def with_progress(projects: QuerySet) -> QuerySet:
+    """Annotate projects (already `with_actuals`) with `estimated_cost`: the estimated cost at completion, budget
+    plus signed change orders' cost, none without a budget; and `complete_ratio`, cost-to-cost, none when there is
+    no estimate or cost is past it (for ordering: the page computes the percentage exactly from the two)."""
+    budgets = (
+        Budget.objects.filter(deleted=False, company=OuterRef("company"), project_qbo_id=OuterRef("qbo_id"))
+        .exclude(project_qbo_id="")
+        .order_by()
+        .values("project_qbo_id")
+        .annotate(total=Sum("total"))
+        .values("total")
+    )
+    projects = projects.annotate(
+        budget_total=Subquery(budgets, output_field=MONEY_FIELD),  # NULL without a budget: no estimate then
+        change_order_cost=sum_per_project(ChangeOrder.objects.signed(), "booked_cost"),
+    ).annotate(estimated_cost=ExpressionWrapper(F("budget_total") + F("change_order_cost"), output_field=MONEY_FIELD))
+    measurable = Q(estimated_cost__gt=0) & Q(cost_to_date__lte=F("estimated_cost"))
+    ratio = Cast("cost_to_date", FloatField()) / Cast("estimated_cost", FloatField())
+    return projects.annotate(complete_ratio=Case(When(measurable, then=ratio), default=None, output_field=FloatField()))
+
+
+def percent_complete(cost: Decimal, estimated_cost: Decimal | None) -> Decimal | None:
+    """Cost-to-cost, in percentage points to one place; None without an estimate or past it (docs/figures.md)."""
+    if not estimated_cost or estimated_cost < 0 or cost > estimated_cost:
+        return None
+    return (cost / estimated_cost * 100).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
 @dataclass
@@ -112,24 +135,42 @@ class Contract:
     estimate_total: Decimal
     change_order_total: Decimal
     value: Decimal
-    pending_change_orders: Decimal
+    proposed_estimates: Decimal  # pending in QuickBooks: beside the contract, never in it
+    proposed_change_orders: Decimal
+    unsent: int  # drafts and local edits not yet in QuickBooks
+
+    @property
+    def proposed(self) -> Decimal:
+        return self.proposed_estimates + self.proposed_change_orders
 
 
 def contract(project: Project, found: list[EstimateWithChangeOrders], orphans: list[ChangeOrder]) -> Contract:
-    """The project's contract value as the dashboard counts it (`with_contract_value`, one query), and the change
-    orders still pending beside it, never inside it."""
+    """The project's contract value as the dashboard counts it (`with_contract_value`, one query), and what is
+    proposed beside it: pending estimates and change orders, and documents QuickBooks does not have yet."""
     figures = (
         with_contract_value(Project.objects.filter(pk=project.pk))
         .values("estimate_total", "change_order_total", "contract_value")
         .get()
     )
+    estimates_ = [e.estimate for e in found]
     orders = [o for e in found for o in e.change_orders] + orphans
     return Contract(
         estimate_total=figures["estimate_total"],
         change_order_total=figures["change_order_total"],
         value=figures["contract_value"],
-        pending_change_orders=sum((o.total_amount for o in orders if o.status == TxnStatus.PENDING), ZERO),
+        proposed_estimates=sum((e.booked_subtotal for e in estimates_ if is_proposed(e)), ZERO),
+        proposed_change_orders=sum((o.booked_subtotal for o in orders if is_proposed(o)), ZERO),
+        unsent=sum(1 for d in [*estimates_, *orders] if is_unsent(d)),
     )
+
+
+def is_proposed(document) -> bool:
+    return document.booked_status == TxnStatus.PENDING and bool(document.project_qbo_id)
+
+
+def is_unsent(document) -> bool:
+    """A draft, or a document whose local copy differs from QuickBooks' (waiting to go out, or in conflict)."""
+    return not document.qbo_id or document.sync_state != SyncState.SYNCED
 
 
 def budgets(project: Project) -> list[Budget]:
@@ -182,34 +223,80 @@ def actuals(lines: QuerySet) -> Actuals:
 
 
 @dataclass
-class Billing:
-    """Over/under billing: billed to date less earned revenue (positive: billed ahead of the work)."""
+class Progress:
+    """Where the job stands, cost-to-cost (docs/figures.md): one percent complete, the revenue it has earned, and
+    billing against it. Every figure is before tax; None where it cannot be known (no estimate at completion, or
+    cost already past it: a forecast is needed)."""
 
-    rule: str
-    earned: Decimal | None
-    over_under: Decimal | None = field(default=None)
+    contract: Decimal
+    original_budget: Decimal | None  # the project's budget in QuickBooks; None without one
+    change_order_cost: Decimal  # signed change orders' cost, which QuickBooks rolls into the project's budget
+    cost: Decimal
+    billed: Decimal
+
+    @property
+    def revised_budget(self) -> Decimal | None:
+        return None if self.original_budget is None else self.original_budget + self.change_order_cost
+
+    @property
+    def estimated_cost(self) -> Decimal | None:
+        """The estimated cost at completion: the revised budget (forecasts come later)."""
+        return self.revised_budget
+
+    @property
+    def over_budget(self) -> bool:
+        """Cost past the estimate at completion: never read as 'complete', a new forecast is needed."""
+        return self.estimated_cost is not None and self.cost > self.estimated_cost
+
+    @property
+    def percent_complete(self) -> Decimal | None:
+        """Cost to date / estimated cost at completion, as a ratio (0.4 is 40%)."""
+        if not self.estimated_cost or self.estimated_cost < 0 or self.over_budget:
+            return None
+        return self.cost / self.estimated_cost
+
+    @property
+    def earned(self) -> Decimal | None:
+        """Earned revenue: percent complete x contract value, to the cent."""
+        ratio = self.percent_complete
+        return None if ratio is None else (ratio * self.contract).quantize(CENT, rounding=ROUND_HALF_UP)
+
+    @property
+    def gross_profit(self) -> Decimal | None:
+        """Gross profit to date: earned revenue - cost to date."""
+        return None if self.earned is None else self.earned - self.cost
+
+    @property
+    def over_under(self) -> Decimal | None:
+        """Billed to date - earned revenue: positive is billings in excess of earnings (over billing)."""
+        return None if self.earned is None else self.billed - self.earned
+
+    @property
+    def billed_margin(self) -> Decimal:
+        """Billed to date - cost to date: what has been invoiced over what has been spent, not a profit figure."""
+        return self.billed - self.cost
+
+    @property
+    def projected_loss(self) -> Decimal | None:
+        """Contract value - estimated cost at completion, when negative: a loss the job is heading for."""
+        if self.estimated_cost is None or self.estimated_cost <= self.contract:
+            return None
+        return self.contract - self.estimated_cost
+
+    @property
+    def remaining_budget(self) -> Decimal | None:
+        return None if self.estimated_cost is None else self.estimated_cost - self.cost
 
 
-def billing(
-    contract_value: Decimal,
-    budget_total: Decimal | None,
-    cost: Decimal,
-    billed: Decimal,
-    completion_rate: Decimal | None,
-) -> Billing:
-    # Percent complete is capped at 100%: a project cannot earn more than its contract (cost-to-cost method).
-    if budget_total:
-        earned = contract_value * min(cost / budget_total, Decimal(1))
-        rule = EARNED_RULE_BUDGET
-    elif completion_rate is not None:
-        earned = contract_value * min(completion_rate / 100, Decimal(1))
-        rule = EARNED_RULE_PERCENT
-    else:
-        return Billing(
-            rule=EARNED_RULE_PERCENT + " QuickBooks has no % complete for it, so none is shown.", earned=None
-        )
-    earned = earned.quantize(CENT, rounding=ROUND_HALF_UP)
-    return Billing(rule=rule, earned=earned, over_under=billed - earned)
+def change_order_cost(project: Project) -> Decimal:
+    """Signed change orders' cost as QuickBooks holds it (TotalCostAmount)."""
+    found = (
+        _of_project(ChangeOrder, project)
+        .filter(booked_status__in=SIGNED_STATUSES)
+        .aggregate(total=Sum("booked_cost", output_field=MONEY_FIELD))
+    )
+    found = found["total"]
+    return found if found is not None else ZERO
 
 
 @dataclass

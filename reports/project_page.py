@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.db.models import QuerySet
 
 from projects.models import Project
+from projects.models.sales import SIGNED_STATUSES
 from quickbooks.links import txn_url
 
 from . import figures
@@ -80,7 +81,13 @@ def header(project: Project, lines: QuerySet) -> dict:
     budgets = figures.budgets(project)
     budget_total = sum((b.total for b in budgets), figures.ZERO) if budgets else None
     actuals = figures.actuals(lines)
-    billing = figures.billing(contract.value, budget_total, actuals.cost, actuals.revenue, project.completion_rate)
+    progress = figures.Progress(
+        contract=contract.value,
+        original_budget=budget_total,
+        change_order_cost=figures.change_order_cost(project),
+        cost=actuals.cost,
+        billed=actuals.revenue,
+    )
     return {
         "estimates": estimates,
         "orphan_change_orders": orphans,
@@ -88,7 +95,8 @@ def header(project: Project, lines: QuerySet) -> dict:
         "budgets": budgets,
         "budget_total": budget_total,
         "actuals": actuals,
-        "billing": billing,
+        "progress": progress,
+        "signed_statuses": SIGNED_STATUSES,
         "cost_rule": figures.COST_RULE,
         "chart": cumulative_chart(figures.cumulative_by_month(lines)),
     }

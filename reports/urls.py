@@ -10,4 +10,5 @@ urlpatterns = [
     path("c/<int:company_id>/projects.csv", views.dashboard_csv, name="dashboard-csv"),
     path("c/<int:company_id>/projects.xlsx", views.dashboard_xlsx, name="dashboard-xlsx"),
     path("c/<int:company_id>/projects/<int:project_id>/", views.project_detail, name="project-detail"),
+    path("figures/", views.figure_rules, name="figures"),
 ]

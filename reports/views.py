@@ -1,6 +1,13 @@
 """The reports' pages: the company dashboard with its exports, and the project page."""
 
+from functools import cache
+from pathlib import Path
+
+import markdown
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, render
+from django.utils.safestring import mark_safe
 
 from projects.models import Project
 from quickbooks.access import company_view
@@ -64,3 +71,16 @@ def project_detail(request, company, project_id):
         "can_write_estimates": request.membership.can(Role.PROJECT_MANAGER),
     }
     return render(request, "reports/project_detail.html", context)
+
+
+@cache
+def _figure_rules() -> str:
+    """docs/figures.md, the one place the rules are written, as HTML (the file is the repo's own, not user input)."""
+    text = (Path(settings.BASE_DIR) / "docs" / "figures.md").read_text(encoding="utf-8")
+    return markdown.markdown(text, extensions=["tables"])
+
+
+@login_required
+def figure_rules(request):
+    """How each figure is computed: linked from every page that shows one."""
+    return render(request, "reports/figure_rules.html", {"rules": mark_safe(_figure_rules())})  # noqa: S308

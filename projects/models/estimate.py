@@ -5,13 +5,15 @@ from django.db import models
 from quickbooks.models.fields import unique_qbo_id
 
 from .project import Project
-from .sales import SalesDocument, SalesLine
+from .sales import SalesDocument, SalesDocumentQuerySet, SalesLine
 
 
 class Estimate(SalesDocument):
     """A QuickBooks Estimate; a project estimate when it carries a ProjectRef."""
 
     project = models.ForeignKey(Project, on_delete=models.SET_NULL, null=True, blank=True, related_name="estimates")
+
+    objects = SalesDocumentQuerySet.as_manager()
 
     class Meta:
         ordering = ["-txn_date", "-id"]

@@ -16,6 +16,20 @@ class TxnStatus(models.TextChoices):
     CONVERTED = "Converted", "Converted"
 
 
+# What a signed contract is made of (docs/figures.md): accepted, closed (the work done) or converted to an invoice.
+SIGNED_STATUSES = (TxnStatus.ACCEPTED, TxnStatus.CLOSED, TxnStatus.CONVERTED)
+
+
+class SalesDocumentQuerySet(models.QuerySet):
+    def signed(self):
+        """In the contract: signed as QuickBooks holds it (a local status change not yet there does not count)."""
+        return self.filter(booked_status__in=SIGNED_STATUSES)
+
+    def proposed(self):
+        """Sent to the customer and not yet decided, as QuickBooks holds it: shown beside the contract, never in it."""
+        return self.filter(booked_status=TxnStatus.PENDING)
+
+
 class SalesDocument(SyncedObject):
     """What estimates and change orders share: header, customer and project, totals."""
 
@@ -37,6 +51,11 @@ class SalesDocument(SyncedObject):
     total_amount = money_field(default=0)
     total_cost_amount = money_field(null=True, blank=True)
     total_tax = money_field(default=0)
+    # The document as QuickBooks last answered it, which the books count: a local edit or status change waiting
+    # to go out (or in conflict) changes the fields above, never these. Empty status: never in QuickBooks.
+    booked_status = models.CharField("status in QuickBooks", max_length=10, blank=True)
+    booked_subtotal = money_field("total before tax in QuickBooks", default=0)
+    booked_cost = money_field("total cost in QuickBooks", null=True, blank=True)
 
     class Meta:
         abstract = True

@@ -24,3 +24,11 @@ def percent_of(part, whole) -> str:
     if not whole:
         return "—"
     return f"{Decimal(part) / Decimal(whole) * 100:.1f}%"
+
+
+@register.filter
+def percent(ratio) -> str:
+    """A ratio (0.4) as a percentage to one place (40.0%), or a dash when there is none."""
+    if ratio is None or ratio == "":
+        return "—"
+    return f"{Decimal(ratio) * 100:.1f}%"

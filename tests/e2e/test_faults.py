@@ -55,17 +55,19 @@ def sent(item_pk: int, timeout: float = 90) -> OutboxItem:
 
 
 def one_estimate_each_side(company, qb, setup, estimate) -> dict:
-    """QuickBooks holds one estimate, Costline one row, linked, synced, and the contract value counts it once."""
+    """QuickBooks holds one estimate, Costline one row, linked, synced, and the contract value counts it once (once
+    signed: the estimates these tests send are accepted ones)."""
     remote = estimates_in_quickbooks(qb, setup)
     assert len(remote) == 1, remote
     local = Estimate.objects.filter(company=company)
     assert list(local.values_list("pk", "qbo_id")) == [(estimate.pk, remote[0]["Id"])]
     assert wait_until(lambda: Estimate.objects.get(pk=estimate.pk).sync_state == SyncState.SYNCED, timeout=30)
+    before_tax = remote[0]["TotalAmt"] - remote[0].get("TxnTaxDetail", {}).get("TotalTax", 0)
+    assert Estimate.objects.get(pk=estimate.pk).booked_subtotal == before_tax, "QuickBooks' figures, taken once"
     project = estimate.project or local.get().project
     if project is not None:
-        assert (
-            with_contract_value(type(project).objects.filter(pk=project.pk)).get().contract_value
-            == remote[0]["TotalAmt"]
+        assert with_contract_value(type(project).objects.filter(pk=project.pk)).get().contract_value == before_tax * (
+            remote[0]["TxnStatus"] in ("Accepted", "Closed", "Converted")
         )
     return remote[0]
 

@@ -8,6 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from budgets.models import Budget
 from changeorders.models import ChangeOrder
 from projects.models import Estimate, LedgerLine, Project, TxnStatus
 from projects.templatetags.money import money, percent_of
@@ -34,17 +35,26 @@ def ledger(company, project_qbo_id, kind, amount, n=[0]):  # noqa: B006 - a coun
     )
 
 
-def sales(model, company, project_qbo_id, total, status=TxnStatus.ACCEPTED, n=[0]):  # noqa: B006
+def sales(model, company, project_qbo_id, total, status=TxnStatus.ACCEPTED, tax="0.00", n=[0]):  # noqa: B006
+    """An estimate or change order as QuickBooks holds it: `total` is its TotalAmt, tax included."""
     n[0] += 1
     return model.objects.create(
-        company=company, qbo_id=str(n[0]), project_qbo_id=project_qbo_id, total_amount=Decimal(total), status=status
+        company=company,
+        qbo_id=str(n[0]),
+        project_qbo_id=project_qbo_id,
+        total_amount=Decimal(total),
+        total_tax=Decimal(tax),
+        status=status,
+        booked_status=status,
+        booked_subtotal=Decimal(total) - Decimal(tax),
     )
 
 
 @pytest.fixture
 def kitchen(company):
-    kitchen = project(company, "16", "Kitchen Remodel", status="IN_PROGRESS", completion_rate=Decimal("40"))
-    sales(Estimate, company, "16", "48000.00", status=TxnStatus.PENDING)
+    kitchen = project(company, "16", "Kitchen Remodel", status="IN_PROGRESS", completion_rate=Decimal("35"))
+    sales(Estimate, company, "16", "51360.00", tax="3360.00")  # accepted: counts, before tax (48,000.00)
+    sales(Estimate, company, "16", "7000.00", status=TxnStatus.PENDING)  # proposed: does not
     sales(ChangeOrder, company, "16", "2500.00")  # accepted: counts
     sales(ChangeOrder, company, "16", "900.00", status=TxnStatus.PENDING)  # pending: does not
     ledger(company, "16", LedgerLine.Kind.COST, "12000.10")
@@ -52,6 +62,9 @@ def kitchen(company):
     ledger(company, "16", LedgerLine.Kind.REVENUE, "20000.00")
     ledger(company, "16", LedgerLine.Kind.REVENUE, "-1000.00")  # a credit memo
     ledger(company, "16", LedgerLine.Kind.COMMITMENT, "5000.00")  # a purchase order: not a cost yet
+    Budget.objects.create(
+        company=company, qbo_id="b16", project=kitchen, project_qbo_id="16", total=Decimal("29500.25")
+    )
     return kitchen
 
 
@@ -63,12 +76,13 @@ def test_a_projects_figures_follow_the_rules(login, viewer, company, kitchen):
     response = login(viewer).get(reverse("reports:dashboard", args=[company.pk]))
 
     row = row_of(response, "Kitchen Remodel")
-    assert row.contract_value == Decimal("50500.00")  # estimate + accepted change orders
+    assert row.contract_value == Decimal("50500.00")  # signed estimate + signed change orders, before tax
     assert row.cost_to_date == Decimal("11800.10")
     assert row.billed_to_date == Decimal("19000.00")
     assert row.gross_margin == Decimal("7199.90")
     html = response.content.decode()
-    assert "50,500.00" in html and "11,800.10" in html and "37.9%" in html and "40%" in html
+    # % complete is cost-to-cost: 11,800.10 of the budget's 29,500.25 (QuickBooks' own completion rate, 40, is not it)
+    assert "50,500.00" in html and "11,800.10" in html and "37.9%" in html and "40.0%" in html
 
 
 def test_a_project_not_yet_in_quickbooks_counts_nothing_that_names_no_project(login, viewer, company, kitchen):

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from budgets.models import Budget
 from projects.models import Estimate, LedgerLine
 from tests.projects.test_dashboard import ledger, project, sales
 
@@ -23,8 +24,8 @@ HEADERS = [
     "Contract value",
     "Cost to date",
     "Billed to date",
-    "Gross margin",
-    "Margin %",
+    "Billed margin",
+    "Billed margin %",
     "% complete",
     "Due date",
 ]
@@ -37,6 +38,7 @@ def jobs(company):
     )
     sales(Estimate, company, "1", "48000.00")
     ledger(company, "1", LedgerLine.Kind.COST, "11800.10")
+    Budget.objects.create(company=company, qbo_id="b1", project_qbo_id="1", total=Decimal("29500.25"))  # 40% spent
     ledger(company, "1", LedgerLine.Kind.REVENUE, "19000.00")
     project(company, "2", "Primary Bath", customer_name="Patel Family", status="OPEN")
     sales(Estimate, company, "2", "12000.05")
@@ -74,7 +76,7 @@ def test_csv_lists_the_filtered_sorted_projects_with_exact_money_and_totals(logi
             "19000.00",
             "7199.90",
             "37.9%",
-            "40.00%",
+            "40.0%",
             "2026-06-30",
         ],
         ["Primary Bath", "Patel Family", "Open", "12000.05", "0.30", "0.00", "-0.30", "", "", ""],
@@ -115,6 +117,7 @@ def test_xlsx_keeps_money_as_exact_numbers_with_a_money_format(login, viewer, co
     # Percentages are real percentages: 37.9% is 0.379 shown as 37.9%, 40% complete is 0.4.
     kitchen = values[1]
     assert (Decimal(str(kitchen[7])), Decimal(str(kitchen[8]))) == (Decimal("0.379"), Decimal("0.4"))
+    assert values[2][8] is None, "Old Shed has no budget: no % complete"
     assert sheet.cell(2, 8).number_format == "0.0%" and sheet.cell(2, 9).number_format == "0.0%"
     # What the file holds: the Decimal's digits (openpyxl drops trailing zeros), never 0.30000000000000004.
     sheet_xml = zipfile.ZipFile(io.BytesIO(response.content)).read("xl/worksheets/sheet1.xml").decode()

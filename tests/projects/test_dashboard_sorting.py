@@ -8,6 +8,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from django.urls import reverse
 
+from budgets.models import Budget
 from changeorders.models import ChangeOrder
 from projects.models import Estimate, LedgerLine
 from tests.projects.test_dashboard import ledger, project, sales
@@ -30,6 +31,7 @@ def three(company):
     sales(Estimate, company, "1", "30000.00")
     ledger(company, "1", LedgerLine.Kind.COST, "5000.00")
     ledger(company, "1", LedgerLine.Kind.REVENUE, "6000.00")  # margin 1000, 16.7%
+    Budget.objects.create(company=company, qbo_id="b1", project_qbo_id="1", total=Decimal("10000.00"))  # 50% spent
     project(
         company, "2", "Birch Lane", customer_name="Abara", status="OPEN", completion_rate=Decimal("10"), due_date=None
     )
@@ -37,6 +39,7 @@ def three(company):
     sales(ChangeOrder, company, "2", "500.00")
     ledger(company, "2", LedgerLine.Kind.COST, "9000.00")
     ledger(company, "2", LedgerLine.Kind.REVENUE, "12000.00")  # margin 3000, 25%
+    Budget.objects.create(company=company, qbo_id="b2", project_qbo_id="2", total=Decimal("100000.00"))  # 9% spent
     project(
         company,
         "3",
@@ -71,7 +74,7 @@ A, B, C = "Alder Street", "Birch Lane", "Cedar Court"
         ("billed", [C, A, B]),
         ("margin", [C, A, B]),
         ("margin_percent", [A, B, C]),  # nothing billed has no percentage: last either way
-        ("complete", [B, A, C]),  # no completion rate: last either way
+        ("complete", [B, A, C]),  # cost-to-cost; no budget, so no % complete: last either way
         ("due", [C, A, B]),  # no due date: last either way
     ],
 )
@@ -107,12 +110,12 @@ def test_a_header_sorts_its_column_then_reverses_it_keeping_the_filters(login, v
     url = reverse("reports:dashboard", args=[company.pk])
 
     html = client.get(url + "?status=OPEN&q=a&page=2").content.decode()
-    assert header_query(html, "Gross margin") == {"status": ["OPEN"], "q": ["a"], "sort": ["margin"]}
+    assert header_query(html, "Billed margin") == {"status": ["OPEN"], "q": ["a"], "sort": ["margin"]}
     html = client.get(url + "?status=OPEN&sort=margin").content.decode()
-    assert header_query(html, "Gross margin") == {"status": ["OPEN"], "sort": ["-margin"]}
+    assert header_query(html, "Billed margin") == {"status": ["OPEN"], "sort": ["-margin"]}
     assert 'aria-sort="ascending"' in html
     html = client.get(url + "?sort=-margin").content.decode()
-    assert header_query(html, "Gross margin") == {"sort": ["margin"]}
+    assert header_query(html, "Billed margin") == {"sort": ["margin"]}
 
 
 @pytest.fixture

@@ -23,7 +23,14 @@ def test_dashboard_rows_open_the_project_page(login, viewer, company, kitchen):
 
 def test_a_draft_is_listed_on_its_project_but_not_counted_in_the_contract(login, viewer, company, kitchen):
     sent = Estimate.objects.create(
-        company=company, project=kitchen, project_qbo_id="16", qbo_id="90", total_amount=Decimal("1000.00")
+        company=company,
+        project=kitchen,
+        project_qbo_id="16",
+        qbo_id="90",
+        total_amount=Decimal("1000.00"),
+        status="Accepted",
+        booked_status="Accepted",
+        booked_subtotal=Decimal("1000.00"),
     )
     draft = Estimate.objects.create(company=company, project=kitchen, total_amount=Decimal("500.00"))
 

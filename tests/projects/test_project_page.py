@@ -10,6 +10,7 @@ from django.urls import reverse
 from budgets.models import Budget
 from changeorders.models import ChangeOrder
 from projects.models import Estimate, LedgerLine, Project, TxnStatus
+from quickbooks.models import SyncState
 from reports import figures
 from reports.charts import cumulative_chart, y_ticks
 from reports.figures import with_contract_value
@@ -42,21 +43,32 @@ def line(
     )
 
 
-def estimate(company, total, status=TxnStatus.PENDING, qbo_id="e1", **fields):
+def booked(total, status, tax="0.00", cost=None) -> dict:
+    """A document as QuickBooks holds it: TotalAmt `total` (tax included), its status and cost."""
+    return {
+        "total_amount": D(total),
+        "total_tax": D(tax),
+        "status": status,
+        "booked_status": status,
+        "booked_subtotal": D(total) - D(tax),
+        "booked_cost": None if cost is None else D(cost),
+    }
+
+
+def estimate(company, total, status=TxnStatus.PENDING, qbo_id="e1", tax="0.00", **fields):
     return Estimate.objects.create(
-        company=company, qbo_id=qbo_id, project_qbo_id="16", total_amount=D(total), status=status, **fields
+        company=company, qbo_id=qbo_id, project_qbo_id="16", **booked(total, status, tax), **fields
     )
 
 
-def change_order(company, parent, total, status, qbo_id, **fields):
+def change_order(company, parent, total, status, qbo_id, cost=None, **fields):
     return ChangeOrder.objects.create(
         company=company,
         qbo_id=qbo_id,
         project_qbo_id="16",
         estimate=parent,
         estimate_qbo_id=parent.qbo_id,
-        total_amount=D(total),
-        status=status,
+        **booked(total, status, cost=cost),
         **fields,
     )
 
@@ -85,10 +97,14 @@ def kitchen(company):
 
 @pytest.fixture
 def contract(company, kitchen):
-    """Estimates 48,000 (pending: counts) and 5,000 (rejected: does not); change orders 2,500 accepted, 900 pending."""
-    parent = estimate(company, "48000.00", doc_number="1001", txn_date=date(2026, 1, 5))
+    """Estimates 48,000 before tax (accepted: counts), 5,000 (rejected: does not) and 7,000 (pending: proposed);
+    change orders 2,500 accepted (cost 1,500: counts), 900 pending (proposed)."""
+    parent = estimate(
+        company, "51360.00", status=TxnStatus.ACCEPTED, tax="3360.00", doc_number="1001", txn_date=date(2026, 1, 5)
+    )
     estimate(company, "5000.00", status=TxnStatus.REJECTED, qbo_id="e2", doc_number="1002")
-    change_order(company, parent, "2500.00", TxnStatus.ACCEPTED, "c1", doc_number="CO-1")
+    estimate(company, "7000.00", qbo_id="e3", doc_number="1003", txn_date=date(2025, 12, 1))
+    change_order(company, parent, "2500.00", TxnStatus.ACCEPTED, "c1", cost="1500.00", doc_number="CO-1")
     change_order(company, parent, "900.00", TxnStatus.PENDING, "c2", doc_number="CO-2")
     return parent
 
@@ -135,15 +151,42 @@ def budget(company, total, **fields):
 # --- Header figures ----------------------------------------------------------------------------------------
 
 
-def test_contract_value_is_estimates_not_rejected_plus_accepted_change_orders(
-    login, viewer, company, kitchen, contract
-):
-    context = login(viewer).get(page_url(company, kitchen)).context
+def test_contract_value_is_signed_estimates_and_change_orders_before_tax(login, viewer, company, kitchen, contract):
+    response = login(viewer).get(page_url(company, kitchen))
+    context = response.context
 
-    assert context["contract"].estimate_total == D("48000.00")
+    assert context["contract"].estimate_total == D("48000.00")  # 51,360.00 less its 3,360.00 of sales tax
     assert context["contract"].change_order_total == D("2500.00")
     assert context["contract"].value == D("50500.00")
-    assert context["contract"].pending_change_orders == D("900.00")
+    assert (context["contract"].proposed_estimates, context["contract"].proposed_change_orders) == (
+        D("7000.00"),
+        D("900.00"),
+    )
+    html = response.content.decode()
+    assert "before tax" in html and "Proposed, not in the contract" in html and "7,900.00" in html
+
+
+def test_a_local_edit_not_yet_in_quickbooks_counts_as_quickbooks_has_it(login, viewer, company, kitchen, contract):
+    """The books are QuickBooks': an unsent or conflicted edit is shown apart, never in a figure."""
+    Estimate.objects.filter(pk=contract.pk).update(
+        total_amount=D("466.63"), status=TxnStatus.PENDING, sync_state=SyncState.CONFLICT
+    )
+    response = login(viewer).get(page_url(company, kitchen))
+
+    assert response.context["contract"].value == D("50500.00")
+    assert response.context["contract"].unsent == 1
+    assert "changes here not yet in QuickBooks" in response.content.decode()
+
+
+def test_a_draft_or_a_status_changed_only_here_does_not_count(login, viewer, company, kitchen, contract):
+    Estimate.objects.create(  # a draft: never in QuickBooks, so no ProjectRef and nothing booked
+        company=company, project=kitchen, total_amount=D("9000.00"), status=TxnStatus.ACCEPTED
+    )
+    Estimate.objects.filter(qbo_id="e3").update(status=TxnStatus.ACCEPTED, sync_state=SyncState.PENDING_PUSH)
+
+    contract_ = login(viewer).get(page_url(company, kitchen)).context["contract"]
+
+    assert contract_.value == D("50500.00") and contract_.unsent == 2
 
 
 def test_cost_billed_and_margin_follow_the_ledger_kinds(login, viewer, company, kitchen, ledger):
@@ -171,45 +214,73 @@ def test_the_page_counts_cost_billing_and_contract_as_the_dashboards_annotations
     )
 
 
-def test_with_a_budget_earned_revenue_is_contract_times_cost_over_budgeted_cost(
-    login, viewer, company, kitchen, contract, ledger
-):
+def test_percent_complete_is_cost_to_cost_against_the_revised_budget(login, viewer, company, kitchen, contract, ledger):
     budget(company, "30000.00", state=Budget.State.LOCKED)
     budget(company, "99999.00", deleted=True)  # a deleted budget does not count
 
     response = login(viewer).get(page_url(company, kitchen))
 
     assert response.context["budget_total"] == D("30000.00")
-    billing = response.context["billing"]
-    assert billing.earned == D("16833.33")  # 50,500 x 10,000 / 30,000, rounded once to the cent
-    assert billing.over_under == D("2166.67")  # 19,000 billed - 16,833.33 earned: billed ahead of the work
-    assert "cost to date ÷ budgeted cost" in response.content.decode()
-    assert "billed ahead of the work" in response.content.decode()
+    progress = response.context["progress"]
+    assert progress.estimated_cost == D("31500.00")  # the budget + the signed change order's cost
+    assert progress.percent_complete == D("10000.00") / D("31500.00")
+    assert progress.earned == D("16031.75")  # 50,500 x 10,000 / 31,500, rounded once to the cent
+    assert progress.over_under == D("2968.25")  # 19,000 billed - 16,031.75 earned: over billed
+    assert progress.gross_profit == D("6031.75")  # earned - cost
+    assert progress.billed_margin == D("9000.00")  # billed - cost, labelled as such
+    html = response.content.decode()
+    assert "31.7%" in html and "cost-to-cost" in html and "billings in excess of earnings" in html
+    assert "Billed margin" in html and "Gross profit to date" in html
 
 
-def test_without_a_budget_earned_revenue_is_contract_times_percent_complete(
+def test_without_a_budget_percent_complete_and_earned_revenue_are_not_guessed(
     login, viewer, company, kitchen, contract, ledger
 ):
     response = login(viewer).get(page_url(company, kitchen))
 
-    assert response.context["budget_total"] is None
-    assert response.context["billing"].earned == D("20200.00")  # 50,500 x 40%
-    assert response.context["billing"].over_under == D("-1200.00")  # under-billed
+    progress = response.context["progress"]
+    assert response.context["budget_total"] is None and progress.estimated_cost is None
+    assert progress.percent_complete is None and progress.earned is None and progress.over_under is None
     html = response.content.decode()
-    assert "contract value × % complete" in html and "(1,200.00)" in html and "no budget in QuickBooks" in html
+    assert "No budget in QuickBooks" in html
+    assert "40%" not in html, "QuickBooks' hand-set completion rate is not a second % complete"
 
 
-def test_without_budget_or_percent_complete_over_under_billing_is_not_guessed(company, kitchen):
-    billing = figures.billing(D("50500.00"), None, D("10000.00"), D("19000.00"), None)
+def test_cost_past_the_estimate_is_flagged_never_read_as_complete(login, viewer, company, kitchen, contract, ledger):
+    budget(company, "8000.00")  # + 1,500 of change orders = 9,500, and 10,000 is spent
 
-    assert billing.earned is None and billing.over_under is None
-    assert "no % complete" in billing.rule
+    response = login(viewer).get(page_url(company, kitchen))
+
+    progress = response.context["progress"]
+    assert progress.over_budget and progress.percent_complete is None and progress.earned is None
+    assert "Over budget: forecast needed." in response.content.decode()
 
 
-def test_a_budget_of_zero_falls_back_to_percent_complete():
-    billing = figures.billing(D("1000.00"), D("0.00"), D("10.00"), D("500.00"), D("25"))
+def test_an_estimated_cost_above_the_contract_shows_the_projected_loss(
+    login, viewer, company, kitchen, contract, ledger
+):
+    budget(company, "60000.00")
 
-    assert billing.earned == D("250.00") and billing.over_under == D("250.00")
+    response = login(viewer).get(page_url(company, kitchen))
+
+    assert response.context["progress"].projected_loss == D("-11000.00")  # 50,500 - 61,500
+    assert "Projected loss" in response.content.decode() and "(11,000.00)" in response.content.decode()
+
+
+def test_progress_at_the_edges():
+    def progress(budget_, cost, contract_="1000.00", change_orders="0.00"):
+        return figures.Progress(
+            contract=D(contract_),
+            original_budget=None if budget_ is None else D(budget_),
+            change_order_cost=D(change_orders),
+            cost=D(cost),
+            billed=D("0.00"),
+        )
+
+    assert progress("0.00", "0.00").percent_complete is None  # a zero estimate measures nothing
+    assert progress("0.00", "10.00", change_orders="100.00").earned == D("100.00")  # 10 of 100: 10% of 1,000
+    assert progress("500.00", "500.00").earned == D("1000.00")  # at the estimate: complete, never past it
+    assert progress("500.00", "500.01").percent_complete is None
 
 
 def test_header_shows_the_projects_facts(login, viewer, company, kitchen):
@@ -225,7 +296,6 @@ def test_header_shows_the_projects_facts(login, viewer, company, kitchen):
         "Remodel",
         "2026-01-05",
         "2026-06-30",
-        "40%",
         "★",
         "Synced",
         ">16<",
@@ -253,13 +323,13 @@ def test_change_orders_are_listed_under_their_parent_estimate(login, viewer, com
     response = login(viewer).get(page_url(company, kitchen))
 
     estimates = response.context["estimates"]
-    assert [row.estimate.doc_number for row in estimates] == ["1001", "1002"]
+    assert [row.estimate.doc_number for row in estimates] == ["1001", "1003", "1002"]  # newest first, undated last
     assert [(o.doc_number, o.status) for o in estimates[0].change_orders] == [
         ("CO-1", TxnStatus.ACCEPTED),
         ("CO-2", TxnStatus.PENDING),
     ]
     html = response.content.decode()
-    assert "Change order CO-1" in html and "Pending change orders (not counted yet)" in html
+    assert "Change order CO-1" in html and "Proposed: pending in QuickBooks, not in the contract" in html
 
 
 def test_a_change_order_whose_parent_is_not_on_the_project_is_still_shown_and_counted(login, viewer, company, kitchen):
@@ -268,8 +338,7 @@ def test_a_change_order_whose_parent_is_not_on_the_project_is_still_shown_and_co
         qbo_id="c9",
         project_qbo_id="16",
         estimate_qbo_id="404",
-        total_amount=D("700.00"),
-        status=TxnStatus.ACCEPTED,
+        **booked("700.00", TxnStatus.ACCEPTED),
         doc_number="CO-9",
     )
 
@@ -431,12 +500,20 @@ def test_the_page_runs_the_same_queries_for_one_ledger_line_or_three_hundred(
 
 
 def test_earned_revenue_never_exceeds_the_contract_value():
-    from reports.figures import billing
+    at_the_estimate = figures.Progress(D("1000.00"), D("800.00"), D("0.00"), D("800.00"), D("1200.00"))
+    under = figures.Progress(D("1000.00"), D("800.00"), D("0.00"), D("400.00"), D("300.00"))
 
-    over_budget = billing(Decimal("35835.73"), Decimal("17098.00"), Decimal("20662.94"), Decimal("27680.00"), None)
-    under_budget = billing(Decimal("1000.00"), Decimal("800.00"), Decimal("400.00"), Decimal("300.00"), None)
-    past_done = billing(Decimal("1000.00"), None, Decimal("0"), Decimal("1200.00"), Decimal("150"))
+    assert at_the_estimate.earned == D("1000.00") and at_the_estimate.over_under == D("200.00")
+    assert under.earned == D("500.00") and under.over_under == D("-200.00")
 
-    assert over_budget.earned == Decimal("35835.73") and over_budget.over_under == Decimal("-8155.73")
-    assert under_budget.earned == Decimal("500.00") and under_budget.over_under == Decimal("-200.00")
-    assert past_done.earned == Decimal("1000.00") and past_done.over_under == Decimal("200.00")
+
+def test_every_figure_links_to_its_rules_written_once(login, viewer, company, kitchen):
+    client = login(viewer)
+    rules = reverse("reports:figures")
+    for url in (page_url(company, kitchen), reverse("reports:dashboard", args=[company.pk])):
+        assert rules in client.get(url).content.decode(), url
+
+    html = client.get(rules).content.decode()
+    assert "<table>" in html and "Contract value" in html and "Cost-to-cost" in html  # docs/figures.md, as HTML
+    client.logout()
+    assert client.get(rules).status_code == 302  # behind the sign-in, like every page

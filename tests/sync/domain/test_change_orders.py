@@ -13,12 +13,20 @@ from reports.figures import with_contract_value
 pytestmark = pytest.mark.django_db(databases=["default", "sandbox"])
 
 
+SIGNED = {"Accepted", "Closed", "Converted"}
+
+
+def before_tax(document) -> Decimal:
+    return document["TotalAmt"] - Decimal(str((document.get("TxnTaxDetail") or {}).get("TotalTax") or 0))
+
+
 def totals_by_project(docs, txn_type, statuses) -> dict[str, Decimal]:
+    """What QuickBooks' own documents add up to per project, before tax: computed here, apart from the code."""
     found = {}
     for d in docs[txn_type]:
         if d.get("ProjectRef") and d["TxnStatus"] in statuses:
             key = d["ProjectRef"]["value"]
-            found[key] = found.get(key, Decimal("0.00")) + d["TotalAmt"]
+            found[key] = found.get(key, Decimal("0.00")) + before_tax(d)
     return found
 
 
@@ -38,13 +46,14 @@ def test_the_demo_has_accepted_and_pending_change_orders(synced):
     assert {TxnStatus.ACCEPTED, TxnStatus.PENDING} <= statuses
 
 
-def test_contract_value_is_the_estimate_plus_accepted_change_orders_in_one_query(
+def test_contract_value_is_signed_estimates_plus_signed_change_orders_before_tax_in_one_query(
     synced, docs, django_assert_num_queries
 ):
-    estimates = totals_by_project(docs, "Estimate", {"Pending", "Accepted", "Closed", "Converted"})
-    accepted = totals_by_project(docs, "ChangeOrder", {"Accepted"})
-    pending = totals_by_project(docs, "ChangeOrder", {"Pending"})
-    assert pending  # otherwise this test could not tell pending ones are left out
+    estimates = totals_by_project(docs, "Estimate", SIGNED)
+    accepted = totals_by_project(docs, "ChangeOrder", SIGNED)
+    assert totals_by_project(docs, "ChangeOrder", {"Pending"})  # otherwise this could not tell pending ones are out
+    assert totals_by_project(docs, "Estimate", {"Pending"})
+    assert any(d.get("TxnTaxDetail", {}).get("TotalTax") for d in docs["Estimate"]), "some tax to leave out"
 
     with django_assert_num_queries(1):
         rows = list(with_contract_value(Project.objects.filter(company=synced)))
@@ -66,7 +75,7 @@ def test_a_change_order_that_is_accepted_later_raises_the_contract_value(synced,
     ingest_change_orders(synced, [accepted])
 
     after = with_contract_value(Project.objects.filter(pk=project.pk)).get().contract_value
-    assert after == before + document["TotalAmt"]
+    assert after == before + before_tax(document)
 
 
 def test_deleting_a_change_order_lowers_the_contract_value_and_leaves_the_estimate(synced, docs):
@@ -77,7 +86,7 @@ def test_deleting_a_change_order_lowers_the_contract_value_and_leaves_the_estima
     assert remove_change_orders(synced, [document["Id"]]) >= 1
 
     after = with_contract_value(Project.objects.filter(pk=project.pk)).get()
-    assert after.contract_value == before.contract_value - document["TotalAmt"]
+    assert after.contract_value == before.contract_value - before_tax(document)
     assert after.estimate_total == before.estimate_total
     assert not ChangeOrderLine.objects.filter(change_order__qbo_id=document["Id"]).exists()
 
