@@ -157,6 +157,13 @@ def state(known: bool, active: bool) -> str:
     return "missing" if not known else ("active" if active else "inactive")
 
 
+def uncosted_time(company):
+    """Time charged to a project with no cost rate anywhere (not on the TimeActivity, not on the employee or
+    vendor): it costs 0.00 until QuickBooks has a rate, so the project's cost to date is short."""
+    lines = LedgerLine.objects.filter(company=company, txn_type="TimeActivity", kind=LedgerLine.Kind.COST)
+    return lines.filter(cost_rate__isnull=True).select_related("project").order_by("txn_date", "txn_qbo_id")
+
+
 # --- The page's figures ---------------------------------------------------------------------------------------
 
 
@@ -167,6 +174,7 @@ class Health:
     orphans: list
     customers_pulled: bool
     retags: list
+    uncosted_time: list
 
     @property
     def miscoded_amount(self) -> Decimal:
@@ -182,14 +190,18 @@ class Health:
 
     @property
     def problems(self) -> int:
-        return len(self.lookalikes) + len(self.miscoded) + len(self.orphans)
+        return len(self.lookalikes) + len(self.miscoded) + len(self.orphans) + len(self.uncosted_time)
+
+    @property
+    def uncosted_hours(self) -> Decimal:
+        return sum((line.hours or Decimal(0) for line in self.uncosted_time), Decimal(0))
 
 
 RECENT_RETAGS = 20
 
 
 def health(company) -> Health:
-    """Everything the data-health page shows, in seven queries whatever the company's size."""
+    """Everything the data-health page shows, in eight queries whatever the company's size."""
     retags = list(
         RetagRequest.objects.filter(company=company)
         .select_related("requested_by")
@@ -207,4 +219,5 @@ def health(company) -> Health:
         orphans=orphans,
         customers_pulled=customers_pulled,
         retags=retags,
+        uncosted_time=list(uncosted_time(company)),
     )

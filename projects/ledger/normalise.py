@@ -29,6 +29,7 @@ class Tagging:
 
     projects: set[str] = field(default_factory=set)
     parents: set[str] = field(default_factory=set)
+    cost_rates: dict[tuple[str, str], Decimal] = field(default_factory=dict)  # ("Employee", id) -> CostRate
 
     def tag(self, project_ref: dict | None, customer_ref: dict | None, *, charge: bool) -> dict | None:
         """How a line is tied to a project, or None. `charge`: a cost line's own CustomerRef."""
@@ -197,7 +198,12 @@ def time_rows(document: dict, tagging: Tagging) -> list[dict]:
     if tie is None:
         return []
     worked = hours(document)
+    person_type = "Vendor" if document.get("NameOf") == "Vendor" else "Employee"
+    person = document.get(f"{person_type}Ref")
+    # QuickBooks costs time at the TimeActivity's CostRate, else at the employee's (or vendor's) own CostRate.
     rate = number(document.get("CostRate"))
+    if rate is None:
+        rate = tagging.cost_rates.get((person_type, ref_id(person)))
     cost = (worked * rate).quantize(CENT, rounding=ROUND_HALF_UP) if rate is not None else Decimal("0.00")
     return [
         {
@@ -212,6 +218,8 @@ def time_rows(document: dict, tagging: Tagging) -> list[dict]:
             "unit_price": number(document.get("HourlyRate")),
             "amount": cost,
             "cost_amount": cost,
+            "cost_rate": rate,
+            "person_name": ref_name(person),
         }
     ]
 

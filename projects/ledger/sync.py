@@ -3,9 +3,13 @@
 A transaction's lines are replaced whole whenever it is pulled again, so ingesting is idempotent.
 """
 
+from decimal import Decimal
+
 from django.db import transaction
 
+from quickbooks.models import ReferenceRecord
 from quickbooks.sync.bulk import insert_rows
+from quickbooks.sync.documents import number
 from quickbooks.sync.registry import PulledEntity, register_pull
 from quickbooks.sync.upsert import split_deleted
 
@@ -18,12 +22,23 @@ PULL_ORDER = 200
 
 def tagging(company) -> normalise.Tagging:
     rows = Project.objects.filter(company=company).exclude(qbo_id="").values_list("qbo_id", "customer_qbo_id")
-    found = normalise.Tagging()
+    found = normalise.Tagging(cost_rates=cost_rates(company))
     for qbo_id, parent in rows:
         found.projects.add(qbo_id)
         if parent:
             found.parents.add(parent)
     return found
+
+
+def cost_rates(company) -> dict[tuple[str, str], Decimal]:
+    """Each employee's and vendor's CostRate as QuickBooks last sent it: what time without its own rate costs."""
+    people = ReferenceRecord.objects.filter(company=company, entity__in=["Employee", "Vendor"])
+    rates = {}
+    for entity, qbo_id, document in people.values_list("entity", "qbo_id", "qbo_document").iterator():
+        rate = number((document or {}).get("CostRate"))
+        if rate is not None:
+            rates[entity, qbo_id] = rate
+    return rates
 
 
 def ingest_ledger(txn_type: str, company, documents: list[dict]) -> int:

@@ -50,6 +50,10 @@ class LedgerLine(models.Model):
     amount = money_field(default=0)
     cost_amount = money_field(null=True, blank=True)
     hours = models.DecimalField(max_digits=12, decimal_places=4, null=True, blank=True)
+    # Time: who worked, and the cost rate the hours were costed at (TimeActivity.CostRate, else the employee's or
+    # vendor's); none found means the time costs 0.00 and the Health page lists it.
+    person_name = models.CharField(max_length=500, blank=True)
+    cost_rate = quantity_field(null=True, blank=True)
     description = models.TextField(blank=True)
 
     class Meta:

@@ -4,10 +4,12 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
 
 from projects.ledger.normalise import TXN_TYPES, hours
 from projects.ledger.sync import ingest_ledger, remove_ledger
 from projects.models import LedgerLine, Project
+from quickbooks.models import Membership, ReferenceRecord, Role
 from sandbox import demo
 from sandbox.demo_data import documents as doc
 
@@ -231,3 +233,42 @@ def test_a_page_is_written_in_a_fixed_number_of_queries(with_projects, docs, dja
     assert len(bills) > 20
     with django_assert_max_num_queries(8):
         ingest_ledger("Bill", with_projects, bills)
+
+
+def _time_without_its_own_rate(docs, **changes) -> dict:
+    entry = next(d for d in docs["TimeActivity"] if d.get("ProjectRef"))
+    entry = {key: value for key, value in entry.items() if key != "CostRate"}
+    return {**entry, "Hours": 4, "Minutes": 30, **changes}
+
+
+def test_time_without_its_own_rate_is_costed_at_the_employees_cost_rate(with_projects, docs):
+    """QuickBooks costs such time at the employee's CostRate: 4.5 h at 55.00 is 247.50, not 0.00."""
+    entry = _time_without_its_own_rate(docs)
+    employee = entry["EmployeeRef"]["value"]
+    ReferenceRecord.objects.update_or_create(
+        company=with_projects,
+        entity="Employee",
+        qbo_id=employee,
+        defaults={"name": "Rosa Diaz", "qbo_document": {"Id": employee, "CostRate": Decimal("55.00")}},
+    )
+    ingest_ledger("TimeActivity", with_projects, [entry])
+
+    line = LedgerLine.objects.get(company=with_projects, txn_type="TimeActivity", txn_qbo_id=entry["Id"])
+    assert (line.hours, line.cost_rate, line.amount) == (Decimal("4.5"), Decimal("55.00"), Decimal("247.50"))
+    assert line.person_name == entry["EmployeeRef"].get("name", "")
+
+
+def test_time_with_no_rate_anywhere_costs_nothing_and_is_listed_on_the_health_page(
+    with_projects, docs, client, django_user_model
+):
+    entry = _time_without_its_own_rate(docs, EmployeeRef={"value": "999", "name": "Nobody Rated"})
+    ingest_ledger("TimeActivity", with_projects, [entry])
+
+    line = LedgerLine.objects.get(company=with_projects, txn_type="TimeActivity", txn_qbo_id=entry["Id"])
+    assert line.amount == Decimal("0.00") and line.cost_rate is None
+
+    user = django_user_model.objects.create_user(email="viewer@example.com", password="x-Long-enough-1")
+    Membership.objects.create(user=user, company=with_projects, role=Role.VIEWER)
+    client.force_login(user)
+    html = client.get(reverse("projects:health", args=[with_projects.pk])).content.decode()
+    assert "Time without a cost rate" in html and "Nobody Rated" in html and "4.50" in html
