@@ -3,7 +3,7 @@
 from django.db import models
 
 from projects.models import Estimate, Project, SalesDocument, SalesLine
-from projects.models.sales import SalesDocumentQuerySet
+from projects.models.sales import SalesDocumentManager
 from quickbooks.models.fields import unique_qbo_id
 
 
@@ -16,7 +16,7 @@ class ChangeOrder(SalesDocument):
         Estimate, on_delete=models.SET_NULL, null=True, blank=True, related_name="change_orders"
     )
 
-    objects = SalesDocumentQuerySet.as_manager()
+    objects = SalesDocumentManager()
 
     class Meta:
         ordering = ["-txn_date", "-id"]

@@ -5,7 +5,7 @@ from django.db import models
 from quickbooks.models.fields import unique_qbo_id
 
 from .project import Project
-from .sales import SalesDocument, SalesDocumentQuerySet, SalesLine
+from .sales import SalesDocument, SalesDocumentManager, SalesLine
 
 
 class Estimate(SalesDocument):
@@ -13,7 +13,7 @@ class Estimate(SalesDocument):
 
     project = models.ForeignKey(Project, on_delete=models.SET_NULL, null=True, blank=True, related_name="estimates")
 
-    objects = SalesDocumentQuerySet.as_manager()
+    objects = SalesDocumentManager()
 
     class Meta:
         ordering = ["-txn_date", "-id"]

@@ -30,6 +30,9 @@ class SalesDocumentQuerySet(models.QuerySet):
         return self.filter(booked_status=TxnStatus.PENDING)
 
 
+SalesDocumentManager = models.Manager.from_queryset(SalesDocumentQuerySet)
+
+
 class SalesDocument(SyncedObject):
     """What estimates and change orders share: header, customer and project, totals."""
 
