@@ -495,6 +495,24 @@ class ProjectPlan:
             )
 
         self.co.later(day, "Bill", f"bill:{self.key}:{phase}:{vendor_key}", build)
+        goods = [item_key for item_key, _ in lines if self.item(item_key)["Type"] != "Service"]
+        if phase == "p1" and goods:
+            self.return_to_supplier(vendor_key, goods[0], day + timedelta(days=10))
+
+    def return_to_supplier(self, vendor_key: str, item_key: str, day: date) -> None:
+        """One unit of the first phase's goods goes back: a VendorCredit charged to the project lowers its cost."""
+
+        def build():
+            project = self.co.ref(self.project_key)
+            item = self.item(item_key)
+            line = doc.item_expense_line(1, item, 1, item["PurchaseCost"], customer=project, project=project)
+            line["Description"] = f"Returned: {item['Name']}"
+            number = f"VC-{self.key[:4].upper()}-{vendor_key[:3].upper()}"
+            return self.tagged(
+                doc.vendor_credit(self.co.docs[f"vendor:{vendor_key}"], self.co.docs["account:ap"], [line], day, number)
+            )
+
+        self.co.later(day, "VendorCredit", f"vendorcredit:{self.key}:{vendor_key}", build)
 
     def permit(self, phase: str, qty: int, day: date) -> None:
         def build():

@@ -19,7 +19,7 @@ from ..models.retag import RetagRequest
 
 TaggedBy = LedgerLine.TaggedBy
 # Where a transaction type carries its project tie: on each line, or once on the header.
-LINE_LEVEL = ("Bill", "Purchase", "PurchaseOrder", "JournalEntry")
+LINE_LEVEL = ("Bill", "Purchase", "VendorCredit", "PurchaseOrder", "JournalEntry")
 HEADER_LEVEL = ("Invoice", "SalesReceipt", "CreditMemo", "RefundReceipt", "Payment", "TimeActivity")
 
 

@@ -17,7 +17,7 @@ from ..models import LedgerLine
 
 Kind, TaggedBy = LedgerLine.Kind, LedgerLine.TaggedBy
 SALES = {"Invoice": 1, "SalesReceipt": 1, "CreditMemo": -1, "RefundReceipt": -1}  # credits reduce revenue
-EXPENSES = {"Bill": Kind.COST, "Purchase": Kind.COST, "PurchaseOrder": Kind.COMMITMENT}
+EXPENSES = {"Bill": Kind.COST, "Purchase": Kind.COST, "VendorCredit": Kind.COST, "PurchaseOrder": Kind.COMMITMENT}
 EXPENSE_DETAILS = ("AccountBasedExpenseLineDetail", "ItemBasedExpenseLineDetail")
 TXN_TYPES = (*SALES, "Payment", *EXPENSES, "TimeActivity", "JournalEntry")
 HOURS = Decimal("0.0001")
@@ -49,7 +49,7 @@ def normalise(txn_type: str, document: dict, tagging: Tagging) -> list[dict]:
     if txn_type in SALES:
         rows = sales_rows(document, SALES[txn_type], tagging)
     elif txn_type in EXPENSES:
-        rows = expense_rows(document, EXPENSES[txn_type], tagging)
+        rows = expense_rows(document, EXPENSES[txn_type], tagging, txn_type)
     else:
         rows = {"Payment": payment_rows, "TimeActivity": time_rows, "JournalEntry": journal_rows}[txn_type](
             document, tagging
@@ -142,11 +142,12 @@ def payment_rows(document: dict, tagging: Tagging) -> list[dict]:
     ]
 
 
-# --- Bill, Purchase (expense; a card credit is negative), PurchaseOrder (a commitment) -------------------------
+# --- Bill, Purchase (expense; a card credit is negative), VendorCredit (negative), PurchaseOrder (a commitment) ----
 
 
-def expense_rows(document: dict, kind: str, tagging: Tagging) -> list[dict]:
-    sign = -1 if document.get("Credit") is True else 1
+def expense_rows(document: dict, kind: str, tagging: Tagging, txn_type: str = "") -> list[dict]:
+    credit = document.get("Credit") is True or txn_type == "VendorCredit"  # money back from the supplier
+    sign = -1 if credit else 1
     rows = []
     for line in document.get("Line", []):
         detail_type = line.get("DetailType")

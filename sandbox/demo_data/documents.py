@@ -206,6 +206,15 @@ def bill(vendor: dict, ap_account: dict, lines: list, txn_date: date, doc_number
     return body
 
 
+def vendor_credit(vendor: dict, ap_account: dict, lines: list, txn_date: date, doc_number: str):
+    """A VendorCredit: the supplier owes us (goods returned); its lines, charged to a project, lower its cost."""
+    body = {"DocNumber": doc_number, "TxnDate": txn_date.isoformat(), "CurrencyRef": USD, "Line": lines}
+    body.update({"VendorRef": ref(vendor), "APAccountRef": ref(ap_account)})
+    body["TotalAmt"] = _expense_total(lines)
+    body["Balance"] = body["TotalAmt"]
+    return body
+
+
 def purchase(
     payee: dict, payee_type: str, account: dict, payment_type: str, lines: list, txn_date: date, doc_number=""
 ):

@@ -140,7 +140,7 @@ def _taxable(lines: list[dict], subtotal: Decimal, discount: Decimal, after_disc
 
 
 def expense_totals(document: dict, *, bill: bool = False) -> None:
-    """Bill, Purchase, PurchaseOrder: TotalAmt is the sum of the expense lines."""
+    """Bill, Purchase, PurchaseOrder, VendorCredit: TotalAmt is the sum of the expense lines."""
     lines = document.get("Line", [])
     for line in lines:
         line_amount(line)

@@ -34,6 +34,7 @@ _KINDS = [
     Kind("RefundReceipt", sales=True),
     Kind("Payment"),
     Kind("Bill"),
+    Kind("VendorCredit"),
     Kind("Purchase"),
     Kind("PurchaseOrder"),
     Kind("TimeActivity", cdc=False),

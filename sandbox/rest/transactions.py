@@ -20,6 +20,7 @@ REQUIRED = {
     "SalesReceipt": ("Line",),
     "RefundReceipt": ("Line",),
     "Bill": ("VendorRef", "Line"),
+    "VendorCredit": ("VendorRef", "Line"),
     "PurchaseOrder": ("VendorRef", "Line"),
     "Purchase": ("PaymentType", "AccountRef", "Line"),
     "Payment": ("CustomerRef",),
@@ -42,7 +43,7 @@ def prepare(realm: Realm, kind: Kind, doc: dict, existing: dict | None, resolver
         changeorders.link_parent_estimate(doc, resolver)
     if kind.sales:
         _sales_defaults(realm, kind, doc, resolver)
-    if kind.name in ("Bill", "PurchaseOrder"):
+    if kind.name in ("Bill", "PurchaseOrder", "VendorCredit"):
         doc.setdefault("APAccountRef", _account_ref(realm, AccountType="Accounts Payable"))
         if not doc["APAccountRef"]:
             raise required_param("APAccountRef")
@@ -102,7 +103,7 @@ def compute(realm: Realm, kind: Kind, doc: dict, existing: dict | None, resolver
         accounting.check_tax_codes(doc.get("Line", []), realm.country == "US")
         tax_code = ((doc.get("TxnTaxDetail") or {}).get("TxnTaxCodeRef") or {}).get("value")
         accounting.sales_totals(doc, company.sales_tax_rates(realm, tax_code))
-    elif kind.name in ("Bill", "Purchase", "PurchaseOrder"):
+    elif kind.name in ("Bill", "Purchase", "PurchaseOrder", "VendorCredit"):
         accounting.expense_totals(doc, bill=kind.name == "Bill")
     elif kind.name == "JournalEntry":
         accounting.journal_totals(doc)
@@ -121,6 +122,8 @@ def _balance(realm: Realm, kind: Kind, doc: dict, existing: dict | None) -> None
     elif kind.name == "Bill":
         doc["Balance"] = doc["TotalAmt"]
         doc["DueDate"] = doc.get("DueDate") or _due_date(realm, doc)
+    elif kind.name == "VendorCredit":  # credit not yet applied to a bill: all of it
+        doc["Balance"] = doc["TotalAmt"]
     elif kind.name in ("SalesReceipt", "RefundReceipt"):
         doc["Balance"] = 0
     elif kind.name == "CreditMemo":

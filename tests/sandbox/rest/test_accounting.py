@@ -262,3 +262,15 @@ def test_text_longer_than_intuit_takes_is_refused_with_2050(api, seeded, field, 
 
 def test_a_display_name_longer_than_500_is_refused(api):
     assert fault_of(api.post("customer", {"DisplayName": "x" * 501}))["code"] == "2050"
+
+
+def test_a_vendor_credit_totals_its_expense_lines_and_keeps_them_as_its_balance(api, seeded):
+    line = {
+        "DetailType": "AccountBasedExpenseLineDetail",
+        "Amount": Decimal("120.50"),
+        "AccountBasedExpenseLineDetail": {"AccountRef": {"value": "7"}, "CustomerRef": {"value": "2"}},
+    }
+    credit = api.create("vendorcredit", {"VendorRef": {"value": "15"}, "Line": [line, {**line, "Amount": 10}]})
+    assert credit["TotalAmt"] == Decimal("130.50") and credit["Balance"] == Decimal("130.50")
+    assert credit["APAccountRef"]["value"], "QuickBooks fills in the A/P account, as on a bill"
+    assert fault_of(api.post("vendorcredit", {"Line": [line]}))["element"] == "VendorRef"

@@ -31,6 +31,10 @@ def project_lines_in(docs) -> dict[tuple, Decimal]:
             for line in d["Line"]:
                 if line.get("ProjectRef"):
                     expected[(txn_type, d["Id"], line["Id"])] = line["Amount"]
+    for d in docs["VendorCredit"]:  # money back from a supplier: less cost
+        for line in d["Line"]:
+            if line.get("ProjectRef"):
+                expected[("VendorCredit", d["Id"], line["Id"])] = -line["Amount"]
     for d in docs["Payment"]:
         if d.get("ProjectRef"):
             expected[("Payment", d["Id"], "")] = d["TotalAmt"]
@@ -65,6 +69,7 @@ def test_kinds_follow_the_transaction(synced):
         "Invoice": Kind.REVENUE,
         "Bill": Kind.COST,
         "Purchase": Kind.COST,
+        "VendorCredit": Kind.COST,
         "TimeActivity": Kind.COST,
         "PurchaseOrder": Kind.COMMITMENT,
         "Payment": Kind.PAYMENT,
@@ -272,3 +277,15 @@ def test_time_with_no_rate_anywhere_costs_nothing_and_is_listed_on_the_health_pa
     client.force_login(user)
     html = client.get(reverse("projects:health", args=[with_projects.pk])).content.decode()
     assert "Time without a cost rate" in html and "Nobody Rated" in html and "4.50" in html
+
+
+def test_vendor_credits_reduce_the_projects_cost(synced, docs):
+    """The demo returns goods to suppliers: each VendorCredit line charged to a project is a negative cost."""
+    assert docs["VendorCredit"], "the demo has vendor credits"
+    for credit in docs["VendorCredit"]:
+        for line in credit["Line"]:
+            row = LedgerLine.objects.get(
+                company=synced, txn_type="VendorCredit", txn_qbo_id=credit["Id"], line_id=line["Id"]
+            )
+            assert row.kind == Kind.COST and row.amount == -line["Amount"]
+            assert row.project.qbo_id == line["ProjectRef"]["value"]
