@@ -21,6 +21,8 @@ EXPENSES = {"Bill": Kind.COST, "Purchase": Kind.COST, "VendorCredit": Kind.COST,
 EXPENSE_DETAILS = ("AccountBasedExpenseLineDetail", "ItemBasedExpenseLineDetail")
 TXN_TYPES = (*SALES, "Payment", *EXPENSES, "TimeActivity", "JournalEntry")
 HOURS = Decimal("0.0001")
+# Account types whose balance is a job's cost (Intuit's AccountType): a journal line to one is cost to date.
+COST_ACCOUNT_TYPES = frozenset({"Cost of Goods Sold", "Expense", "Other Expense"})
 
 
 @dataclass
@@ -30,6 +32,7 @@ class Tagging:
     projects: set[str] = field(default_factory=set)
     parents: set[str] = field(default_factory=set)
     cost_rates: dict[tuple[str, str], Decimal] = field(default_factory=dict)  # ("Employee", id) -> CostRate
+    account_types: dict[str, str] = field(default_factory=dict)  # account id -> AccountType
 
     def tag(self, project_ref: dict | None, customer_ref: dict | None, *, charge: bool) -> dict | None:
         """How a line is tied to a project, or None. `charge`: a cost line's own CustomerRef."""
@@ -225,7 +228,7 @@ def time_rows(document: dict, tagging: Tagging) -> list[dict]:
     ]
 
 
-# --- JournalEntry: debits +, credits - (the account decides revenue or cost) -----------------------------------
+# --- JournalEntry: debits +, credits -; a line to a cost account is cost, the rest stays a journal line -----------
 
 
 def journal_rows(document: dict, tagging: Tagging) -> list[dict]:
@@ -240,6 +243,7 @@ def journal_rows(document: dict, tagging: Tagging) -> list[dict]:
         if tie is None:
             continue
         sign = -1 if detail.get("PostingType") == "Credit" else 1
+        account_type = tagging.account_types.get(ref_id(detail.get("AccountRef")), "")
         rows.append(
             {
                 **tie,
@@ -248,7 +252,7 @@ def journal_rows(document: dict, tagging: Tagging) -> list[dict]:
                 "department_qbo_id": ref_id(detail.get("DepartmentRef") or document.get("DepartmentRef")),
                 "department_name": ref_name(detail.get("DepartmentRef") or document.get("DepartmentRef")),
                 "line_id": str(line.get("Id", "")),
-                "kind": Kind.JOURNAL,
+                "kind": Kind.COST if account_type in COST_ACCOUNT_TYPES else Kind.JOURNAL,
                 "description": line.get("Description", ""),
                 "amount": sign * money(line.get("Amount")),
             }

@@ -22,12 +22,21 @@ PULL_ORDER = 200
 
 def tagging(company) -> normalise.Tagging:
     rows = Project.objects.filter(company=company).exclude(qbo_id="").values_list("qbo_id", "customer_qbo_id")
-    found = normalise.Tagging(cost_rates=cost_rates(company))
+    found = normalise.Tagging(cost_rates=cost_rates(company), account_types=account_types(company))
     for qbo_id, parent in rows:
         found.projects.add(qbo_id)
         if parent:
             found.parents.add(parent)
     return found
+
+
+def account_types(company) -> dict[str, str]:
+    """Each account's AccountType: a journal line to a cost account is cost to date."""
+    accounts = ReferenceRecord.objects.filter(company=company, entity="Account")
+    return {
+        qbo_id: (document or {}).get("AccountType") or ""
+        for qbo_id, document in accounts.values_list("qbo_id", "qbo_document").iterator()
+    }
 
 
 def cost_rates(company) -> dict[tuple[str, str], Decimal]:

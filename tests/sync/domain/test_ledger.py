@@ -289,3 +289,35 @@ def test_vendor_credits_reduce_the_projects_cost(synced, docs):
             )
             assert row.kind == Kind.COST and row.amount == -line["Amount"]
             assert row.project.qbo_id == line["ProjectRef"]["value"]
+
+
+def test_a_journal_line_to_a_cost_account_is_cost_and_the_other_side_is_not(with_projects, docs):
+    """An accrual of 1,200.00 of labour to the project: the debit to a Cost of Goods Sold account is cost to date;
+    the credit to the accrued liability stays a journal line outside every figure."""
+    _, project = _client_and_project(docs)
+    for qbo_id, name, account_type in (
+        ("61", "Direct Labor", "Cost of Goods Sold"),
+        ("30", "Accrued", "Other Current Liability"),
+    ):
+        ReferenceRecord.objects.update_or_create(
+            company=with_projects,
+            entity="Account",
+            qbo_id=qbo_id,
+            defaults={"name": name, "qbo_document": {"Id": qbo_id, "Name": name, "AccountType": account_type}},
+        )
+    line = {"Amount": Decimal("1200.00"), "DetailType": "JournalEntryLineDetail", "ProjectRef": project}
+    entry = {
+        "Id": "502",
+        "TxnDate": "2026-03-31",
+        "Line": [
+            {**line, "Id": "0", "JournalEntryLineDetail": {"PostingType": "Debit", "AccountRef": {"value": "61"}}},
+            {**line, "Id": "1", "JournalEntryLineDetail": {"PostingType": "Credit", "AccountRef": {"value": "30"}}},
+        ],
+    }
+    ingest_ledger("JournalEntry", with_projects, [entry])
+
+    rows = LedgerLine.objects.filter(company=with_projects, txn_type="JournalEntry").order_by("line_id")
+    assert [(r.line_id, r.kind, r.amount) for r in rows] == [
+        ("0", Kind.COST, Decimal("1200.00")),
+        ("1", Kind.JOURNAL, Decimal("-1200.00")),
+    ]
