@@ -105,10 +105,20 @@ def capabilities_detect(*, company: Company) -> dict:
     connection = company.connection
     connection.capabilities, connection.capabilities_checked_at = capabilities, timezone.now()
     connection.save(update_fields=["capabilities", "capabilities_checked_at", "updated"])
+    fields: list[str] = []
     if capabilities["company_name"] and company.name.startswith("QuickBooks company "):
-        company.name = capabilities["company_name"]
-        company.save(update_fields=["name"])
+        company.name, fields = capabilities["company_name"], [*fields, "name"]
+    if currency := home_currency(preferences):
+        company.home_currency, fields = currency, [*fields, "home_currency"]
+    if fields:
+        company.save(update_fields=fields)
     return capabilities
+
+
+def home_currency(preferences: dict) -> str:
+    """Preferences.CurrencyPrefs.HomeCurrency, e.g. "USD"; empty when QuickBooks does not say."""
+    currency = ((preferences.get("CurrencyPrefs") or {}).get("HomeCurrency") or {}).get("value")
+    return str(currency or "")[:3]
 
 
 def _projects_enabled(preferences: dict) -> bool:

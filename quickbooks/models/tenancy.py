@@ -55,6 +55,8 @@ class Company(models.Model):
     environment = models.CharField(max_length=16, choices=Environment, default=Environment.SANDBOX)
     connection_state = models.CharField(max_length=16, choices=ConnectionState, default=ConnectionState.NOT_CONNECTED)
     connected_at = models.DateTimeField(null=True, blank=True)
+    # The currency QuickBooks keeps the books in (Preferences.CurrencyPrefs.HomeCurrency): every figure is in it.
+    home_currency = models.CharField(max_length=3, blank=True)
     created = models.DateTimeField(auto_now_add=True)
 
     objects = CompanyQuerySet.as_manager()

@@ -1,6 +1,7 @@
 """The dashboard's figures: contract value, cost and billing to date, margin; pinned first; constant queries;
 who may see it."""
 
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -97,6 +98,20 @@ def test_a_project_not_yet_in_quickbooks_counts_nothing_that_names_no_project(lo
     row = row_of(response, "New Garage")
     assert (row.contract_value, row.cost_to_date, row.billed_to_date) == (0, 0, 0)
     assert response.context["totals"]["cost_to_date"] == Decimal("11800.10")  # Kitchen Remodel's alone
+
+
+def test_figures_say_their_currency_and_dates_read_one_way(login, viewer, company, kitchen):
+    company.home_currency = "USD"
+    company.save()
+    kitchen.due_date = date(2026, 6, 30)
+    kitchen.save()
+
+    html = login(viewer).get(reverse("reports:dashboard", args=[company.pk])).content.decode()
+    page = login(viewer).get(reverse("reports:project-detail", args=[company.pk, kitchen.pk])).content.decode()
+
+    assert "Total, 1 project, USD" in html and "Amounts in USD, before sales tax" in html
+    assert "Figures in USD, before sales tax" in page
+    assert "2026-06-30" in html and "2026-06-30" in page
 
 
 def test_totals_add_up_the_rows(login, viewer, company, kitchen):

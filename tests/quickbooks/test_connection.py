@@ -41,6 +41,8 @@ def test_an_advanced_company_has_the_premium_apis(connected_company):
     assert capabilities["budgets_api"] is True
     assert capabilities["change_orders"] is True
     assert capabilities["company_name"]
+    connected_company.refresh_from_db()
+    assert connected_company.home_currency == "USD"  # Preferences.CurrencyPrefs.HomeCurrency: the books' currency
 
 
 def test_a_plus_company_connects_without_the_premium_apis(qbo, login, admin_user, company):
