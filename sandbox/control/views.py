@@ -11,6 +11,7 @@ from .. import codec, events
 from ..gateway import limiter
 from ..models import Entity, FaultRule, OAuthGrant, Realm, SupersededRefreshToken, WebhookDelivery, WebhookEndpoint
 from ..oauth.conf import conf
+from ..scale import seed_scale
 from ..webhooks import dispatcher
 from . import services
 
@@ -152,9 +153,20 @@ def webhooks(request):
     return reply({"endpoints": endpoints, "deliveries": [delivery_json(d) for d in deliveries]})
 
 
+def _scale(realm: Realm, scale) -> dict:
+    if not scale:
+        return {}
+    try:
+        customers, transactions = int(scale["customers"]), int(scale["transactions"])
+    except (KeyError, TypeError, ValueError) as error:
+        raise BadRequest("scale takes whole numbers of customers and transactions") from error
+    return seed_scale(realm, customers=customers, transactions=transactions)
+
+
 @control_view(["GET", "POST"])
 def realms(request):
-    """Sandbox only: list companies, or add one (POST realm_id, name, plan) without the demo seed."""
+    """Sandbox only: list companies, or add one (POST realm_id, name, plan) without the demo seed; with
+    `"scale": {"customers": n, "transactions": m}` it is filled with generated books (`sandbox.scale`)."""
     if request.method == "POST":
         body = read_json(request)
         if not body.get("realm_id") or not body.get("name"):
@@ -165,7 +177,8 @@ def realms(request):
             realm_id=str(body["realm_id"]),
             defaults={"name": body["name"], "plan": body.get("plan", Realm.Plan.ADVANCED)},
         )
-        return reply({"realm_id": realm.realm_id, "name": realm.name, "plan": realm.plan}, status=201)
+        added = _scale(realm, body.get("scale"))
+        return reply({"realm_id": realm.realm_id, "name": realm.name, "plan": realm.plan, "added": added}, status=201)
     return reply(
         {"realms": [{"realm_id": r.realm_id, "name": r.name, "plan": r.plan} for r in Realm.objects.order_by("name")]}
     )
