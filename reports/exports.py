@@ -163,10 +163,11 @@ def margin_percent(margin: Decimal, billed: Decimal) -> Decimal | None:
     return (margin / billed * 100).quantize(Decimal("0.1"))
 
 
-def over_budget(project) -> str | None:
+def complete(project) -> Decimal | str | None:
+    """% complete as the page shows it: cost-to-cost, or the over-budget flag, or nothing without an estimate."""
     if project.estimated_cost is not None and project.cost_to_date > project.estimated_cost:
         return "over budget: forecast needed"
-    return None
+    return percent_complete(project.cost_to_date, project.estimated_cost)
 
 
 def project_row(project) -> list:
@@ -179,7 +180,7 @@ def project_row(project) -> list:
         project.billed_to_date,
         project.gross_margin,
         margin_percent(project.gross_margin, project.billed_to_date),
-        percent_complete(project.cost_to_date, project.estimated_cost) or over_budget(project),
+        complete(project),
         project.due_date,
     ]
 

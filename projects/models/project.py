@@ -26,9 +26,9 @@ class ProjectQuerySet(models.QuerySet):
     def with_actuals(self):
         """`cost_to_date` and `billed_to_date` from the ledger, and `gross_margin` (billed less cost).
 
-        Costs are bills, expenses and time (at cost rate) less vendor credits; billed is invoices and sales
-        receipts less credit memos and refunds (docs/figures.md). Purchase orders are commitments, not
-        costs; journal lines wait for account types to tell revenue from cost, so they are not counted yet.
+        Costs are bills, expenses, journal lines to cost accounts and time (at cost rate) less card and vendor
+        credits; billed is invoices and sales receipts less credit memos and refunds (docs/figures.md). The
+        ledger's normaliser decides each line's kind; purchase orders are commitments, not costs.
         """
         ledger = LedgerLine.objects.all()
         return self.annotate(

@@ -118,6 +118,7 @@ def test_xlsx_keeps_money_as_exact_numbers_with_a_money_format(login, viewer, co
     kitchen = values[1]
     assert (Decimal(str(kitchen[7])), Decimal(str(kitchen[8]))) == (Decimal("0.379"), Decimal("0.4"))
     assert values[2][8] is None, "Old Shed has no budget: no % complete"
+
     assert sheet.cell(2, 8).number_format == "0.0%" and sheet.cell(2, 9).number_format == "0.0%"
     # What the file holds: the Decimal's digits (openpyxl drops trailing zeros), never 0.30000000000000004.
     sheet_xml = zipfile.ZipFile(io.BytesIO(response.content)).read("xl/worksheets/sheet1.xml").decode()
@@ -157,3 +158,18 @@ def test_an_empty_export_still_has_headers_and_a_zero_total(login, viewer, compa
     _, rows = csv_rows(login(viewer), company)
 
     assert rows == [HEADERS, ["Total, 0 projects", "", "", "0.00", "0.00", "0.00", "0.00", "", "", ""]]
+
+
+def test_a_job_not_started_is_zero_percent_complete_and_one_past_its_budget_is_flagged(login, viewer, company):
+    project(company, "7", "Not Started")
+    Budget.objects.create(company=company, qbo_id="b7", project_qbo_id="7", total=Decimal("1000.00"))
+    project(company, "8", "Overrun")
+    Budget.objects.create(company=company, qbo_id="b8", project_qbo_id="8", total=Decimal("1000.00"))
+    ledger(company, "8", LedgerLine.Kind.COST, "1000.01")
+
+    _, rows = csv_rows(login(viewer), company, "?sort=name")
+
+    assert [(row[0], row[8]) for row in rows[1:3]] == [
+        ("Not Started", "0.0%"),
+        ("Overrun", "over budget: forecast needed"),
+    ]
