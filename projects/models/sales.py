@@ -30,7 +30,17 @@ class SalesDocumentQuerySet(models.QuerySet):
         return self.filter(booked_status=TxnStatus.PENDING)
 
 
-SalesDocumentManager = models.Manager.from_queryset(SalesDocumentQuerySet)
+class SalesDocumentManager(models.Manager):
+    """Written out rather than `from_queryset`, which the type checker resolves only on a cold cache."""
+
+    def get_queryset(self) -> SalesDocumentQuerySet:
+        return SalesDocumentQuerySet(self.model, using=self._db)
+
+    def signed(self) -> SalesDocumentQuerySet:
+        return self.get_queryset().signed()
+
+    def proposed(self) -> SalesDocumentQuerySet:
+        return self.get_queryset().proposed()
 
 
 class SalesDocument(SyncedObject):
