@@ -1,5 +1,6 @@
 """An accountant writes a three-line project estimate in a real browser, watches the totals follow the typing,
-saves and sends it, sees it arrive in QuickBooks (the sandbox) and its total on the dashboard."""
+saves and sends it, sees it arrive in QuickBooks (the sandbox), marks it accepted and then sees its total in the
+dashboard's contract value."""
 
 import re
 
@@ -72,4 +73,15 @@ def test_an_accountant_writes_and_sends_a_three_line_estimate(
 
     page.click("nav >> text=Dashboard")
     row = page.locator("table.dashboard tbody tr", has_text=project.name)
-    assert re.search(r"\b1,875\.26\b", row.inner_text())
+    assert not re.search(r"\b1,875\.26\b", row.inner_text()), "a pending estimate is a proposal, not the contract"
+
+    page.go_back()
+    page.select_option("select[name=status]", "Accepted")
+    page.fill("input[name=accepted_by]", "Maya Okafor")
+    page.click("text=Save status and send to QuickBooks")
+    page.wait_for_selector("text=Marked Accepted. Queued for QuickBooks.")
+    accepted = OutboxItem.objects.exclude(pk=item.pk).get()
+    assert outbox_send(item_id=accepted.pk) == "sent"
+    page.click("nav >> text=Dashboard")
+    row = page.locator("table.dashboard tbody tr", has_text=project.name)
+    assert re.search(r"\b1,875\.26\b", row.inner_text()), "accepted in QuickBooks: in the contract value"
