@@ -28,7 +28,7 @@ from openpyxl.utils import get_column_letter
 from quickbooks.sync.documents import CENT
 
 from .dashboard import COLUMNS
-from .figures import percent_complete
+from .figures import over_budget, percent_complete
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # text a spreadsheet would run as a formula
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -165,7 +165,7 @@ def margin_percent(margin: Decimal, billed: Decimal) -> Decimal | None:
 
 def complete(project) -> Decimal | str | None:
     """% complete as the page shows it: cost-to-cost, or the over-budget flag, or nothing without an estimate."""
-    if project.estimated_cost is not None and project.cost_to_date > project.estimated_cost:
+    if over_budget(project.cost_to_date, project.estimated_cost):
         return "over budget: forecast needed"
     return percent_complete(project.cost_to_date, project.estimated_cost)
 

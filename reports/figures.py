@@ -123,11 +123,22 @@ def with_progress(projects: QuerySet) -> QuerySet:
     return projects.annotate(complete_ratio=Case(When(measurable, then=ratio), default=None, output_field=FloatField()))
 
 
-def percent_complete(cost: Decimal, estimated_cost: Decimal | None) -> Decimal | None:
-    """Cost-to-cost, in percentage points to one place; None without an estimate or past it (docs/figures.md)."""
-    if not estimated_cost or estimated_cost < 0 or cost > estimated_cost:
+def over_budget(cost: Decimal, estimated_cost: Decimal | None) -> bool:
+    """Cost past the estimate at completion: never read as 'complete', a new forecast is needed."""
+    return estimated_cost is not None and cost > estimated_cost
+
+
+def complete_ratio(cost: Decimal, estimated_cost: Decimal | None) -> Decimal | None:
+    """Cost-to-cost, as a ratio (0.4 is 40%); None without an estimate or past it (docs/figures.md)."""
+    if not estimated_cost or estimated_cost < 0 or over_budget(cost, estimated_cost):
         return None
-    return (cost / estimated_cost * 100).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    return cost / estimated_cost
+
+
+def percent_complete(cost: Decimal, estimated_cost: Decimal | None) -> Decimal | None:
+    """`complete_ratio` in percentage points to one place, as the exports write it."""
+    ratio = complete_ratio(cost, estimated_cost)
+    return None if ratio is None else (ratio * 100).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
 @dataclass
@@ -245,15 +256,12 @@ class Progress:
 
     @property
     def over_budget(self) -> bool:
-        """Cost past the estimate at completion: never read as 'complete', a new forecast is needed."""
-        return self.estimated_cost is not None and self.cost > self.estimated_cost
+        return over_budget(self.cost, self.estimated_cost)
 
     @property
     def percent_complete(self) -> Decimal | None:
         """Cost to date / estimated cost at completion, as a ratio (0.4 is 40%)."""
-        if not self.estimated_cost or self.estimated_cost < 0 or self.over_budget:
-            return None
-        return self.cost / self.estimated_cost
+        return complete_ratio(self.cost, self.estimated_cost)
 
     @property
     def earned(self) -> Decimal | None:
