@@ -13,7 +13,7 @@ CSV streams a row at a time (a ledger can be long); XLSX is written in openpyxl'
 import csv
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from io import BytesIO
 from itertools import chain
 
@@ -160,7 +160,7 @@ def margin_percent(margin: Decimal, billed: Decimal) -> Decimal | None:
     """Billed margin as a percentage of billed to date, to one place as the page shows it; none without billing."""
     if not billed:
         return None
-    return (margin / billed * 100).quantize(Decimal("0.1"))
+    return (margin / billed * 100).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
 def complete(project) -> Decimal | str | None:

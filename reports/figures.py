@@ -13,9 +13,8 @@ from django.db.models.functions import Cast, TruncMonth
 
 from budgets.models import Budget
 from changeorders.models import ChangeOrder
-from projects.models import Estimate, LedgerLine, Project, TxnStatus, sum_per_project
+from projects.models import Estimate, LedgerLine, Project, sum_per_project
 from projects.models.sales import SIGNED_STATUSES
-from quickbooks.models import SyncState
 from quickbooks.models.fields import MONEY_FIELD
 from quickbooks.sync.documents import CENT
 
@@ -169,19 +168,10 @@ def contract(project: Project, found: list[EstimateWithChangeOrders], orphans: l
         estimate_total=figures["estimate_total"],
         change_order_total=figures["change_order_total"],
         value=figures["contract_value"],
-        proposed_estimates=sum((e.booked_subtotal for e in estimates_ if is_proposed(e)), ZERO),
-        proposed_change_orders=sum((o.booked_subtotal for o in orders if is_proposed(o)), ZERO),
-        unsent=sum(1 for d in [*estimates_, *orders] if is_unsent(d)),
+        proposed_estimates=sum((e.booked_subtotal for e in estimates_ if e.is_proposed), ZERO),
+        proposed_change_orders=sum((o.booked_subtotal for o in orders if o.is_proposed), ZERO),
+        unsent=sum(1 for d in [*estimates_, *orders] if d.is_unsent),
     )
-
-
-def is_proposed(document) -> bool:
-    return document.booked_status == TxnStatus.PENDING and bool(document.project_qbo_id)
-
-
-def is_unsent(document) -> bool:
-    """A draft, or a document whose local copy differs from QuickBooks' (waiting to go out, or in conflict)."""
-    return not document.qbo_id or document.sync_state != SyncState.SYNCED
 
 
 def budgets(project: Project) -> list[Budget]:
@@ -207,7 +197,9 @@ class Actuals:
 
     @property
     def margin_percent(self) -> Decimal | None:
-        return None if not self.revenue else (self.margin / self.revenue * 100).quantize(Decimal("0.1"))
+        if not self.revenue:
+            return None
+        return (self.margin / self.revenue * 100).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
 def _total(field: str, condition: Q) -> Sum:

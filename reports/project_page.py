@@ -8,7 +8,6 @@ from django.core.paginator import Paginator
 from django.db.models import QuerySet
 
 from projects.models import Project
-from projects.models.sales import SIGNED_STATUSES
 from quickbooks.links import txn_url
 
 from . import figures
@@ -96,7 +95,6 @@ def header(project: Project, lines: QuerySet) -> dict:
         "budget_total": budget_total,
         "actuals": actuals,
         "progress": progress,
-        "signed_statuses": SIGNED_STATUSES,
         "cost_rule": figures.COST_RULE,
         "chart": cumulative_chart(figures.cumulative_by_month(lines)),
     }

@@ -20,9 +20,14 @@ from . import normalise
 PULL_ORDER = 200
 
 
-def tagging(company) -> normalise.Tagging:
+def tagging(company, txn_type: str = "") -> normalise.Tagging:
+    """What a page of `txn_type` is tagged and costed with; people's cost rates and the accounts' types are read
+    only for the pages that use them (time, journal entries), not for each of a first pull's hundred pages."""
     rows = Project.objects.filter(company=company).exclude(qbo_id="").values_list("qbo_id", "customer_qbo_id")
-    found = normalise.Tagging(cost_rates=cost_rates(company), account_types=account_types(company))
+    found = normalise.Tagging(
+        cost_rates=cost_rates(company) if txn_type == "TimeActivity" else {},
+        account_types=account_types(company) if txn_type == "JournalEntry" else {},
+    )
     for qbo_id, parent in rows:
         found.projects.add(qbo_id)
         if parent:
@@ -53,7 +58,7 @@ def cost_rates(company) -> dict[tuple[str, str], Decimal]:
 def ingest_ledger(txn_type: str, company, documents: list[dict]) -> int:
     """A page of one transaction type: its transactions' ledger lines are replaced by the new ones (idempotent)."""
     documents, gone = split_deleted(documents)
-    found, projects = tagging(company), project_index(company)
+    found, projects = tagging(company, txn_type), project_index(company)
     rows = [
         {**values, "company_id": company.pk, "project_id": projects.get(values["project_qbo_id"])}
         for document in documents

@@ -2,7 +2,7 @@
 
 from django.db import models
 
-from quickbooks.models import SyncedObject
+from quickbooks.models import SyncedObject, SyncState
 from quickbooks.models.fields import money_field, quantity_field
 
 
@@ -25,10 +25,6 @@ class SalesDocumentQuerySet(models.QuerySet):
         """In the contract: signed as QuickBooks holds it (a local status change not yet there does not count)."""
         return self.filter(booked_status__in=SIGNED_STATUSES)
 
-    def proposed(self):
-        """Sent to the customer and not yet decided, as QuickBooks holds it: shown beside the contract, never in it."""
-        return self.filter(booked_status=TxnStatus.PENDING)
-
 
 class SalesDocumentManager(models.Manager):
     """Written out rather than `from_queryset`, which the type checker resolves only on a cold cache."""
@@ -38,9 +34,6 @@ class SalesDocumentManager(models.Manager):
 
     def signed(self) -> SalesDocumentQuerySet:
         return self.get_queryset().signed()
-
-    def proposed(self) -> SalesDocumentQuerySet:
-        return self.get_queryset().proposed()
 
 
 class SalesDocument(SyncedObject):
@@ -75,6 +68,23 @@ class SalesDocument(SyncedObject):
 
     def __str__(self):
         return f"{self._meta.verbose_name} {self.doc_number or self.qbo_id or self.pk}"
+
+    # Where the document stands toward the contract value (docs/figures.md), one row at a time; the sums over many
+    # are SalesDocumentQuerySet.signed() and reports.figures.with_contract_value.
+    @property
+    def in_contract(self) -> bool:
+        """Signed in QuickBooks, on a project: its booked subtotal is in the contract value."""
+        return self.booked_status in SIGNED_STATUSES and bool(self.project_qbo_id)
+
+    @property
+    def is_proposed(self) -> bool:
+        """Pending in QuickBooks, on a project: shown beside the contract value, never in it."""
+        return self.booked_status == TxnStatus.PENDING and bool(self.project_qbo_id)
+
+    @property
+    def is_unsent(self) -> bool:
+        """A draft, or a local copy that differs from QuickBooks' (waiting to go out, or in conflict)."""
+        return not self.qbo_id or self.sync_state != SyncState.SYNCED
 
 
 class SalesLine(models.Model):

@@ -1,12 +1,13 @@
 """Money as accountants read it: thousands separated, two places, negatives in parentheses."""
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django import template
 
 from quickbooks.sync.documents import CENT
 
 register = template.Library()
+TENTH = Decimal("0.1")
 
 
 @register.filter
@@ -23,7 +24,7 @@ def percent_of(part, whole) -> str:
     """`part` as a percentage of `whole`, or a dash when there is no whole to speak of."""
     if not whole:
         return "—"
-    return f"{Decimal(part) / Decimal(whole) * 100:.1f}%"
+    return points(Decimal(part) / Decimal(whole))
 
 
 @register.filter
@@ -31,4 +32,9 @@ def percent(ratio) -> str:
     """A ratio (0.4) as a percentage to one place (40.0%), or a dash when there is none."""
     if ratio is None or ratio == "":
         return "—"
-    return f"{Decimal(ratio) * 100:.1f}%"
+    return points(Decimal(ratio))
+
+
+def points(ratio: Decimal) -> str:
+    """A ratio in percentage points to one place, rounded half up as every figure is (the exports write the same)."""
+    return f"{(ratio * 100).quantize(TENTH, rounding=ROUND_HALF_UP)}%"

@@ -173,3 +173,19 @@ def test_a_job_not_started_is_zero_percent_complete_and_one_past_its_budget_is_f
         ("Not Started", "0.0%"),
         ("Overrun", "over budget: forecast needed"),
     ]
+
+
+def test_the_page_and_the_csv_round_a_percentage_on_the_half_the_same_way(login, viewer, company):
+    """12.25% is 12.3% on the page and in the file (half up, as every figure), never 12.2% in one of them."""
+    project(company, "9", "Half Way")
+    Budget.objects.create(company=company, qbo_id="b9", project_qbo_id="9", total=Decimal("1000.00"))
+    ledger(company, "9", LedgerLine.Kind.COST, "122.50")  # 12.25% of the budget
+    ledger(company, "9", LedgerLine.Kind.REVENUE, "1000.00")
+    ledger(company, "9", LedgerLine.Kind.COST, "755.00")  # billed margin 1000 - 877.50 = 122.50: 12.25% of billed
+    client = login(viewer)
+
+    _, rows = csv_rows(client, company)
+    html = client.get(reverse("reports:dashboard", args=[company.pk])).content.decode()
+
+    assert (rows[1][7], rows[1][8]) == ("12.3%", "87.8%")
+    assert "12.3%" in html and "87.8%" in html and "12.2%" not in html
