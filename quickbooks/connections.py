@@ -101,6 +101,7 @@ def capabilities_detect(*, company: Company) -> dict:
         "budgets_api": _answers(lambda: client.graphql(BUDGETS_PROBE)),
         "change_orders": _answers(lambda: client.count("ChangeOrder")),
         "projects_enabled": _projects_enabled(preferences),
+        "custom_txn_numbers": bool((preferences.get("SalesFormsPrefs") or {}).get("CustomTxnNumbers")),
     }
     connection = company.connection
     connection.capabilities, connection.capabilities_checked_at = capabilities, timezone.now()

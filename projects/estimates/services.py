@@ -9,28 +9,21 @@ row. A draft names its project through the local foreign key only; `project_qbo_
 set when it is sent, so the dashboard's contract value (QuickBooks data only) does not count drafts.
 """
 
-from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
-from quickbooks.models import Membership, OutboxItem, Role
-from quickbooks.models.fields import MONEY_MAX
-from quickbooks.sync.documents import CENT
+from quickbooks.models import Membership, OutboxItem
 from quickbooks.sync.push import outbox_enqueue
 
-from ..models import Estimate, EstimateLine, TxnStatus
+from ..documents.forms import MAX_LINES
+from ..documents.lines import check_amounts, line_totals, priced, replace_item_lines, stored_values
+from ..documents.state import can_edit, can_send, is_draft, number_before_sending
+from ..models import Estimate, TxnStatus
 from .push import check_project_ref
 
-TENTH = Decimal("0.1")
-# Intuit's lengths for what the form pushes (docs/quickbooks-api.md, Limits); AcceptedBy has none published, so
-# it is held to its column.
-MAX_DESCRIPTION, MAX_NOTE, MAX_MEMO, MAX_ACCEPTED_BY = 4000, 4000, 1000, 200
-MAX_LINES = 200
-ITEM_LINE = "SalesItemLineDetail"
 HEADER_FIELDS = [
     "txn_date",
     "expiration_date",
@@ -41,34 +34,17 @@ HEADER_FIELDS = [
     "private_note",
     "customer_memo",
 ]
-COMPUTED_FIELDS = ["customer_qbo_id", "customer_name", "project", "project_qbo_id", "total_amount", "total_cost_amount"]
+COMPUTED_FIELDS = [
+    "doc_number",
+    "customer_qbo_id",
+    "customer_name",
+    "project",
+    "project_qbo_id",
+    "total_amount",
+    "total_cost_amount",
+]
 STATUS_FIELDS = ["status", "accepted_by", "accepted_date"]
 SETTABLE_STATUSES = (TxnStatus.PENDING, TxnStatus.ACCEPTED, TxnStatus.CLOSED, TxnStatus.REJECTED)
-
-
-def to_cents(value: Decimal) -> Decimal:
-    """Round once, where QuickBooks rounds: half up, to the cent."""
-    return value.quantize(CENT, rounding=ROUND_HALF_UP)
-
-
-def markup_percent(amount: Decimal | None, cost: Decimal | None) -> Decimal | None:
-    """(amount - cost) / cost, as a percentage to one place; none without a cost to mark up."""
-    if amount is None or not cost:
-        return None
-    return ((amount - cost) / cost * 100).quantize(TENTH, rounding=ROUND_HALF_UP)
-
-
-def priced(line: dict) -> dict:
-    """A line with its amount (qty x unit price) and cost amount (qty x unit cost), as QuickBooks computes them."""
-    cost = None if line.get("unit_cost") is None else to_cents(line["qty"] * line["unit_cost"])
-    return {**line, "amount": to_cents(line["qty"] * line["unit_price"]), "cost_amount": cost}
-
-
-def amount_problem(what: str, amount: Decimal | None) -> str | None:
-    """Why QuickBooks (and the column) would not hold this amount, in words; None when it fits."""
-    if amount is None or abs(amount) <= MONEY_MAX:
-        return None
-    return f"{what} comes to {amount:,}: at most {MONEY_MAX:,} goes to QuickBooks. Lower the quantity or the price."
 
 
 def total_problem(total: Decimal, confirmed: Decimal | None) -> str | None:
@@ -77,53 +53,6 @@ def total_problem(total: Decimal, confirmed: Decimal | None) -> str | None:
         return None
     kind = "zero" if total == 0 else "negative"
     return f"This estimate's total is {kind} ({total:,}). Tick the box to confirm that is what you mean, then save."
-
-
-@dataclass(frozen=True)
-class Totals:
-    amount: Decimal
-    cost: Decimal | None
-
-    @property
-    def markup(self) -> Decimal | None:
-        return markup_percent(self.amount, self.cost)
-
-
-def estimate_totals(lines: list[dict]) -> Totals:
-    """The total of priced lines (before tax: QuickBooks adds tax when it receives the estimate)."""
-    costs = [line["cost_amount"] for line in lines if line.get("cost_amount") is not None]
-    amount = sum((line["amount"] for line in lines), Decimal("0.00"))
-    return Totals(amount=amount, cost=sum(costs, Decimal("0.00")) if costs else None)
-
-
-# --- Where an estimate stands --------------------------------------------------------------------------------
-
-
-def outbox_items(estimate: Estimate):
-    content_type = ContentType.objects.get_for_model(Estimate)
-    return OutboxItem.objects.filter(company_id=estimate.company_id, content_type=content_type, object_id=estimate.pk)
-
-
-def is_draft(estimate: Estimate) -> bool:
-    """Saved in Costline and never queued for QuickBooks."""
-    return not estimate.qbo_id and not outbox_items(estimate).exists()
-
-
-def open_conflict(estimate: Estimate) -> OutboxItem | None:
-    """The outbox item waiting for a person to choose between Costline's and QuickBooks' versions."""
-    return outbox_items(estimate).filter(status=OutboxItem.Status.CONFLICT).order_by("-created").first()
-
-
-def can_send(membership: Membership) -> bool:
-    """Sending to QuickBooks writes to the books: accountants and admins."""
-    return membership.can(Role.ACCOUNTANT)
-
-
-def can_edit(membership: Membership, estimate: Estimate) -> bool:
-    """Project managers edit drafts; accountants and admins edit any estimate (their edits are sent)."""
-    if estimate.pk is None or can_send(membership):
-        return membership.can(Role.PROJECT_MANAGER)
-    return membership.can(Role.PROJECT_MANAGER) and is_draft(estimate)
 
 
 # --- Writes --------------------------------------------------------------------------------------------------
@@ -162,49 +91,9 @@ def _take_project(estimate: Estimate, send: bool) -> None:
     estimate.customer_qbo_id, estimate.customer_name = project.customer_qbo_id, project.customer_name
     if send:
         _check_sendable(estimate)
+        number_before_sending(estimate)
     else:  # a draft (estimate_save refuses to save anything else unsent)
         estimate.project_qbo_id = ""
-
-
-def _replace_item_lines(estimate: Estimate, lines: list[dict]) -> None:
-    """The form edits item lines: they are replaced; other lines (description, discount, group) stay as they are.
-
-    A line keeps its QuickBooks line id only if the estimate had it, so QuickBooks updates that line in place.
-    """
-    old = estimate.lines.filter(detail_type=ITEM_LINE)
-    known_ids = set(old.exclude(line_id="").values_list("line_id", flat=True))
-    old.delete()
-    EstimateLine.objects.bulk_create(
-        EstimateLine(
-            estimate=estimate,
-            line_num=number,
-            detail_type=ITEM_LINE,
-            line_id=line["line_id"] if line["line_id"] in known_ids else "",
-            **{name: line.get(name) for name in LINE_FIELDS},
-        )
-        for number, line in enumerate(lines, start=1)
-    )
-
-
-LINE_FIELDS = [
-    "item_qbo_id",
-    "item_name",
-    "description",
-    "qty",
-    "unit_price",
-    "amount",
-    "unit_cost",
-    "cost_amount",
-    "tax_code",
-    "class_qbo_id",
-    "class_name",
-]
-TEXT_LINE_FIELDS = {"item_qbo_id", "item_name", "description", "tax_code", "class_qbo_id", "class_name"}
-
-
-def _line_values(line: dict) -> dict:
-    values = {name: (line.get(name) or "") if name in TEXT_LINE_FIELDS else line.get(name) for name in LINE_FIELDS}
-    return {**values, "line_id": line.get("line_id") or ""}
 
 
 def estimate_save(
@@ -223,13 +112,10 @@ def estimate_save(
     _take_project(estimate, send)
     if len(lines) > MAX_LINES:
         raise ValidationError(f"An estimate takes at most {MAX_LINES} lines.")
-    priced_lines = [_line_values(priced(line)) for line in lines]
-    totals = estimate_totals(priced_lines)
-    amounts = [(f"Line {n}", line["amount"]) for n, line in enumerate(priced_lines, start=1)]
-    costs = [(f"Line {n}'s cost", line["cost_amount"]) for n, line in enumerate(priced_lines, start=1)]
-    for what, amount in [*amounts, *costs, ("The estimate", totals.amount), ("Its cost", totals.cost)]:
-        if problem := amount_problem(what, amount):
-            raise ValidationError(problem)
+    priced_lines = [stored_values(priced(line)) for line in lines]
+    totals = line_totals(priced_lines)
+    if problem := check_amounts(priced_lines, totals, "The estimate"):
+        raise ValidationError(problem)
     if problem := total_problem(totals.amount, confirmed_total):
         raise ValidationError(problem, code="confirm_total")
     estimate.total_amount, estimate.total_cost_amount = totals.amount, totals.cost
@@ -238,7 +124,7 @@ def estimate_save(
             estimate.save(update_fields=HEADER_FIELDS + COMPUTED_FIELDS)
         else:
             estimate.save()
-        _replace_item_lines(estimate, priced_lines)
+        replace_item_lines(estimate, priced_lines)
         return outbox_enqueue(obj=estimate) if send else None
 
 
@@ -256,8 +142,9 @@ def estimate_send(*, estimate: Estimate, by: Membership) -> OutboxItem:
     if not can_send(by):
         raise PermissionDenied("Only accountants and admins send estimates to QuickBooks.")
     _check_sendable(estimate)
+    number_before_sending(estimate)
     with transaction.atomic():
-        estimate.save(update_fields=["project_qbo_id"])
+        estimate.save(update_fields=["project_qbo_id", "doc_number"])
         return outbox_enqueue(obj=estimate)
 
 

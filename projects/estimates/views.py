@@ -3,8 +3,6 @@
 Viewers read; project managers draft; accountants and admins send to QuickBooks.
 """
 
-from decimal import Decimal, InvalidOperation
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
@@ -13,27 +11,29 @@ from django.views.decorators.http import require_POST
 
 from quickbooks.access import company_view
 from quickbooks.models import Role, SyncState
-from quickbooks.sync.documents import plain
 
+from ..documents.forms import References, StatusForm
+from ..documents.lines import line_totals
+from ..documents.state import can_edit, can_send, is_draft, open_conflict
+from ..documents.views import (
+    PREFIX,
+    initial_lines,
+    keep,
+    line_table,
+    posted_decimal,
+    shown_lines,
+    with_one_more_line,
+)
 from ..models import Estimate, Project, TxnStatus
-from .forms import EstimateForm, LineFormSet, References, StatusForm
+from .forms import EstimateForm, LineFormSet
 from .services import (
-    MAX_LINES,
-    can_edit,
-    can_send,
+    SETTABLE_STATUSES,
     estimate_delete_draft,
     estimate_save,
     estimate_send,
     estimate_set_status,
-    estimate_totals,
-    is_draft,
-    markup_percent,
-    open_conflict,
-    priced,
 )
 
-PREFIX = "lines"
-NUMBERS = ("qty", "unit_price", "unit_cost")
 BLANK_ROWS = 1  # blank line rows shown (the script, or "Add line" without it, adds more)
 SENT = "Saved and queued for QuickBooks: it is sent in the background, and this page shows when it has arrived."
 DRAFTED = "Saved as a draft, not yet in QuickBooks."
@@ -71,28 +71,13 @@ def estimate_edit(request, company, project_id, estimate_id):
     return _edit(request, company, project, estimate)
 
 
-def _keep(estimate) -> dict:
-    """QuickBooks records the estimate already uses stay choosable, even if inactive now."""
-    if estimate.pk is None:
-        return {}
-    lines = list(estimate.lines.values_list("item_qbo_id", "class_qbo_id"))
-    return {
-        "item": {i for i, _ in lines},
-        "class": {c for _, c in lines} | {estimate.class_qbo_id},
-        "location": {estimate.department_qbo_id},
-    }
-
-
 def _forms(estimate, references, data=None):
-    keep, new = _keep(estimate), estimate.pk is None
-    form_kwargs = {"references": references, "keep": keep}
+    form_kwargs = {"references": references, "keep": keep(estimate)}
     if data is not None:
         return EstimateForm(data, **form_kwargs), LineFormSet(data, prefix=PREFIX, form_kwargs=form_kwargs)
     header = {name: getattr(estimate, name) for name in EstimateForm.base_fields if name != "version"}
     form = EstimateForm(initial={**header, "version": estimate.sync_token}, **form_kwargs)
-    lines = [] if new else list(estimate.lines.filter(detail_type="SalesItemLineDetail").values())
-    initial = [{**line, "item": line["item_qbo_id"], **{name: plain(line[name]) for name in NUMBERS}} for line in lines]
-    formset = LineFormSet(initial=initial, prefix=PREFIX, form_kwargs=form_kwargs)
+    formset = LineFormSet(initial=initial_lines(estimate), prefix=PREFIX, form_kwargs=form_kwargs)
     formset.extra = BLANK_ROWS
     return form, formset
 
@@ -103,9 +88,7 @@ def _edit(request, company, project, estimate):
         return _render_form(request, company, project, estimate, *_forms(estimate, references))
     action = request.POST.get("action", "save")
     if action == "add_line":  # without the script: the same page with one more blank line
-        data = request.POST.copy()
-        rows = _count(data.get(f"{PREFIX}-TOTAL_FORMS"))
-        data[f"{PREFIX}-TOTAL_FORMS"] = str(min(rows + 1, MAX_LINES))
+        data = with_one_more_line(request.POST)
         return _render_form(request, company, project, estimate, *_forms(estimate, references, data))
     send = action == "send"
     if send and not can_send(request.membership):
@@ -121,7 +104,7 @@ def _edit(request, company, project, estimate):
         return _render_form(request, company, project, estimate, form, formset, status=409)
     for name, value in form.header().items():
         setattr(estimate, name, value)
-    confirmed = _decimal(request.POST.get("confirm_total"))
+    confirmed = posted_decimal(request.POST.get("confirm_total"))
     try:
         estimate_save(
             estimate=estimate, lines=formset.lines(), by=request.membership, send=send, confirmed_total=confirmed
@@ -134,47 +117,13 @@ def _edit(request, company, project, estimate):
     return redirect("projects:estimate-detail", company.pk, project.pk, estimate.pk)
 
 
-def _count(value: str | None) -> int:
-    """The row count the page posted; a tampered one counts as none (the formset then says what is missing)."""
-    try:
-        return max(int(value or 0), 0)
-    except ValueError:
-        return 0
-
-
-def _decimal(value: str | None) -> Decimal | None:
-    try:
-        return Decimal(value) if value else None
-    except InvalidOperation:
-        return None
-
-
-def _row_figures(form) -> dict | None:
-    """A line's amount, cost and markup as the server computes them (None while the line is incomplete)."""
-    if form.is_bound:
-        line = form.line() if form.is_valid() and form.cleaned_data.get("item") else None
-    elif form.initial.get("qty") is None or form.initial.get("unit_price") is None:
-        line = None
-    else:
-        line = priced(form.initial)
-    return line and {**line, "markup": markup_percent(line["amount"], line["cost_amount"])}
-
-
 def _render_form(request, company, project, estimate, form, formset, status=200, confirm=False):
-    rows = [(line_form, _row_figures(line_form)) for line_form in formset.forms]
-    counted = [
-        figures
-        for line_form, figures in rows
-        if figures and not (line_form.is_bound and line_form.cleaned_data.get("DELETE"))
-    ]
     context = {
         "company": company,
         "project": project,
         "estimate": estimate,
         "form": form,
-        "formset": formset,
-        "rows": rows,
-        "totals": estimate_totals(counted),
+        **line_table(formset),
         "confirm_total": confirm,
         "can_send": can_send(request.membership),
         "is_new": estimate.pk is None,
@@ -192,7 +141,7 @@ def estimate_detail(request, company, project_id, estimate_id):
 
 def _detail_context(request, company, project, estimate) -> dict:
     membership, draft = request.membership, is_draft(estimate)
-    lines = [(_shown(line), markup_percent(line.amount, line.cost_amount)) for line in estimate.lines.all()]
+    lines = shown_lines(estimate)
     conflict = open_conflict(estimate) if estimate.sync_state == SyncState.CONFLICT else None
     in_conflict = estimate.sync_state == SyncState.CONFLICT
     return {
@@ -201,7 +150,7 @@ def _detail_context(request, company, project, estimate) -> dict:
         "estimate": estimate,
         "lines": lines,
         "is_draft": draft,
-        "totals": estimate_totals([{"amount": line.amount, "cost_amount": line.cost_amount} for line, _ in lines]),
+        "totals": line_totals([{"amount": line.amount, "cost_amount": line.cost_amount} for line, _ in lines]),
         "conflict": conflict,
         "can_edit": can_edit(membership, estimate) and not in_conflict,
         "can_delete": draft and can_edit(membership, estimate),
@@ -210,21 +159,16 @@ def _detail_context(request, company, project, estimate) -> dict:
     }
 
 
-def _shown(line):
-    """Quantities and prices as typed (4, 33.335), not as stored (4.0000000)."""
-    line.qty, line.unit_price, line.unit_cost = plain(line.qty), plain(line.unit_price), plain(line.unit_cost)
-    return line
-
-
 def _status_form(estimate) -> StatusForm | None:
     if estimate.status == TxnStatus.CONVERTED:
         return None
     return StatusForm(
+        statuses=SETTABLE_STATUSES,
         initial={
             "status": estimate.status,
             "accepted_by": estimate.accepted_by,
             "accepted_date": estimate.accepted_date or timezone.localdate(),
-        }
+        },
     )
 
 
@@ -233,7 +177,7 @@ def _status_form(estimate) -> StatusForm | None:
 def estimate_status(request, company, project_id, estimate_id):
     project = _project(company, project_id)
     estimate = _estimate(company, project, estimate_id)
-    form = StatusForm(request.POST)
+    form = StatusForm(request.POST, statuses=SETTABLE_STATUSES)
     if not form.is_valid():
         errors = " ".join(str(e) for errs in form.errors.values() for e in errs)  # ErrorList yields str; str() for mypy
         messages.error(request, "Status not changed: " + errors)

@@ -67,7 +67,16 @@ class SalesDocument(SyncedObject):
         abstract = True
 
     def __str__(self):
-        return f"{self._meta.verbose_name} {self.doc_number or self.qbo_id or self.pk}"
+        return self.title
+
+    @property
+    def title(self) -> str:
+        """ "Estimate 1012"; a document QuickBooks has not numbered yet says so rather than show Costline's row id,
+        which reads like a QuickBooks number."""
+        noun = str(self._meta.verbose_name).capitalize()
+        if self.doc_number:
+            return f"{noun} {self.doc_number}"
+        return f"{noun} (QuickBooks id {self.qbo_id})" if self.qbo_id else f"{noun} (no number yet)"
 
     # Where the document stands toward the contract value (docs/figures.md), one row at a time; the sums over many
     # are SalesDocumentQuerySet.signed() and reports.figures.with_contract_value.

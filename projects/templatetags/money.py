@@ -38,3 +38,19 @@ def percent(ratio) -> str:
 def points(ratio: Decimal) -> str:
     """A ratio in percentage points to one place, rounded half up as every figure is (the exports write the same)."""
     return f"{(ratio * 100).quantize(TENTH, rounding=ROUND_HALF_UP)}%"
+
+
+def price_text(value, separators: bool = True) -> str:
+    """A unit price or cost as accountants read it: at least two places (95.00, 5.10), more where the price has them
+    (33.335); QuickBooks keeps prices to seven places, so they are never rounded here."""
+    if value is None or value == "":
+        return ""
+    number = Decimal(value).normalize()
+    places = max(2, -number.as_tuple().exponent) if number.as_tuple().exponent < 0 else 2  # type: ignore[operator]
+    return f"{number:,.{places}f}" if separators else f"{number:.{places}f}"
+
+
+@register.filter
+def price(value) -> str:
+    """A unit price or cost on a page: 1,250.00, 5.10, 33.335; empty when there is none."""
+    return price_text(value)

@@ -43,7 +43,7 @@ def test_an_accountant_writes_and_sends_a_three_line_estimate(
     page.fill("input[name=lines-0-qty]", "4")
     assert total.inner_text() == "1,000.00"
     page.fill("input[name=lines-0-unit_cost]", "180")
-    assert page.locator("[data-line]").nth(0).locator("[data-markup]").inner_text() == "38.9%"
+    assert page.locator("[data-line]").nth(0).locator("[data-line-markup]").inner_text() == "38.9%"
 
     page.click("text=Add line")
     page.click("text=Add line")

@@ -5,7 +5,8 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from projects.estimates.services import estimate_totals, markup_percent, priced
+from projects.documents.lines import line_totals as estimate_totals
+from projects.documents.lines import markup_percent, priced
 from projects.models import Estimate, EstimateLine, Project
 from quickbooks.models import OutboxItem, ReferenceRecord
 

@@ -265,13 +265,13 @@ def test_an_estimate_in_conflict_links_to_its_conflict_page_and_cannot_be_edited
     assert edit.status_code == 302 and edit.url == detail_url(synced)
 
 
-def test_the_edit_form_opens_with_the_saved_lines_as_they_were_typed(
+def test_the_edit_form_opens_with_the_saved_lines_and_prices_to_the_cent(
     login, accountant, company, project, references, synced
 ):
     client = login(accountant)
     form = client.get(reverse("projects:estimate-edit", args=[company.pk, project.pk, synced.pk])).content.decode()
     page = client.get(detail_url(synced)).content.decode()
 
-    assert 'value="Uppers"' in form and 'name="lines-0-qty" value="4"' in form and 'value="250"' in form
+    assert 'value="Uppers"' in form and 'name="lines-0-qty" value="4"' in form and 'value="250.00"' in form
     assert 'name="version" value="3"' in form and "Save as draft" not in form  # in QuickBooks: edits are sent
     assert "4.0000000" not in page and "1,000.00" in page

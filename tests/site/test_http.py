@@ -81,9 +81,10 @@ def test_behind_a_proxy_one_clients_bad_passwords_lock_out_only_that_client(
 
 
 def test_the_largest_estimate_form_fits_the_field_limit(settings):
-    from projects.estimates.forms import MAX_LINES, EstimateForm, EstimateLineForm
+    from projects.documents.forms import MAX_LINES, LineForm
+    from projects.estimates.forms import EstimateForm
 
-    per_line = len(EstimateLineForm.base_fields) + 1  # and DELETE
+    per_line = len(LineForm.base_fields) + 1  # and DELETE
     largest = len(EstimateForm.base_fields) + MAX_LINES * per_line + 4 + 2  # management form, csrf, action
     assert largest <= settings.DATA_UPLOAD_MAX_NUMBER_FIELDS
 

@@ -1,10 +1,11 @@
-/* The estimate form, enhanced: "Add line" grows the table in place, and each line's amount, cost and markup
-   and the totals follow what is typed. Exact decimal arithmetic (BigInt), rounded half up to the cent as
+/* A document form's line table (estimates, change orders), enhanced: "Add line" grows the table in place, and
+   each line's amount, cost and markup and the totals follow what is typed; on a change order, the new contract
+   total too. Exact decimal arithmetic (BigInt), rounded half up to the cent as
    QuickBooks and the server round, so what is shown here is what the server saves. Without this script the
    form still works: "Add line" asks the server for a longer table, and the server computes the totals. */
 (function () {
   "use strict";
-  var form = document.querySelector("[data-estimate-form]");
+  var form = document.querySelector("[data-line-table]");
   if (!form || typeof BigInt === "undefined") { return; }
   var SCALE = 7; // QuickBooks keeps quantities and prices to 7 places
   var body = form.querySelector("[data-lines]");
@@ -62,9 +63,9 @@
     var sum = 0n, costSum = 0n, anyCost = false;
     body.querySelectorAll("[data-line]").forEach(function (row) {
       var figures = lineFigures(row);
-      row.querySelector("[data-amount]").textContent = money(figures.amount);
-      row.querySelector("[data-cost]").textContent = money(figures.cost);
-      row.querySelector("[data-markup]").textContent = markup(figures.amount, figures.cost);
+      row.querySelector("[data-line-amount]").textContent = money(figures.amount);
+      row.querySelector("[data-line-cost]").textContent = money(figures.cost);
+      row.querySelector("[data-line-markup]").textContent = markup(figures.amount, figures.cost);
       row.classList.toggle("removed", !!figures.removed);
       if (figures.removed) { return; }
       if (figures.amount !== null) { sum += figures.amount; }
@@ -73,11 +74,13 @@
     form.querySelector("[data-total-amount]").textContent = money(sum);
     form.querySelector("[data-total-cost]").textContent = anyCost ? money(costSum) : "—";
     form.querySelector("[data-total-markup]").textContent = anyCost ? (markup(sum, costSum) || "—") : "—";
+    var before = form.querySelector("[data-contract-before]"), after = form.querySelector("[data-contract-after]");
+    if (before && after) { after.textContent = money(BigInt(before.dataset.contractBefore) + sum); }
   }
 
   function itemChosen(select) { // an empty price or cost becomes the item's own, as the server does
     var option = select.options[select.selectedIndex], row = select.closest("[data-line]");
-    [["unit_price", "price"], ["unit_cost", "cost"]].forEach(function (pair) {
+    [["unit_price", "itemPrice"], ["unit_cost", "itemCost"]].forEach(function (pair) {
       var input = field(row, pair[0]), value = option && option.dataset[pair[1]];
       if (input && !input.value && value) { input.value = value; }
     });

@@ -1,0 +1,100 @@
+"""What the estimate and change order pages share: the line table's rows and totals as the server computes
+them, the form's initial lines, and a few parsing helpers for posted values."""
+
+from decimal import Decimal, InvalidOperation
+
+from quickbooks.sync.documents import plain
+
+from ..templatetags.money import price_text
+from .forms import MAX_LINES
+from .lines import ITEM_LINE, line_totals, markup_percent, priced
+
+PREFIX = "lines"
+
+
+def keep(document) -> dict:
+    """QuickBooks records the document already uses stay choosable, even if inactive now."""
+    if document.pk is None:
+        return {}
+    lines = list(document.lines.values_list("item_qbo_id", "class_qbo_id"))
+    return {
+        "item": {i for i, _ in lines},
+        "class": {c for _, c in lines} | {document.class_qbo_id},
+        "location": {document.department_qbo_id},
+    }
+
+
+def initial_lines(document) -> list[dict]:
+    """The document's item lines as the line table's initial rows (numbers as typed, not as stored)."""
+    if document.pk is None:
+        return []
+    rows = document.lines.filter(detail_type=ITEM_LINE).values()
+    return [
+        {
+            **row,
+            "item": row["item_qbo_id"],
+            "qty": plain(row["qty"]),
+            "unit_price": typed_price(row["unit_price"]),
+            "unit_cost": typed_price(row["unit_cost"]),
+        }
+        for row in rows
+    ]
+
+
+def typed_price(value: Decimal | None) -> Decimal | None:
+    """A stored price as the form shows it: 95.00 and 5.10, not 95.0000000 or 5.1."""
+    return None if value is None else Decimal(price_text(value, separators=False))
+
+
+def with_one_more_line(data):
+    """The posted data with one more blank row ("Add line" without the script)."""
+    data = data.copy()
+    rows = posted_count(data.get(f"{PREFIX}-TOTAL_FORMS"))
+    data[f"{PREFIX}-TOTAL_FORMS"] = str(min(rows + 1, MAX_LINES))
+    return data
+
+
+def posted_count(value: str | None) -> int:
+    """The row count the page posted; a tampered one counts as none (the formset then says what is missing)."""
+    try:
+        return max(int(value or 0), 0)
+    except ValueError:
+        return 0
+
+
+def posted_decimal(value: str | None) -> Decimal | None:
+    try:
+        return Decimal(value) if value else None
+    except InvalidOperation:
+        return None
+
+
+def row_figures(form) -> dict | None:
+    """A line's amount, cost and markup as the server computes them (None while the line is incomplete)."""
+    if form.is_bound:
+        line = form.line() if form.is_valid() and form.cleaned_data.get("item") else None
+    elif form.initial.get("qty") is None or form.initial.get("unit_price") is None:
+        line = None
+    else:
+        line = priced(form.initial)
+    return line and {**line, "markup": markup_percent(line["amount"], line["cost_amount"])}
+
+
+def line_table(formset) -> dict:
+    """The rows (form, figures) and totals the line table shows."""
+    rows = [(line_form, row_figures(line_form)) for line_form in formset.forms]
+    counted = [
+        figures
+        for line_form, figures in rows
+        if figures and not (line_form.is_bound and line_form.cleaned_data.get("DELETE"))
+    ]
+    return {"formset": formset, "rows": rows, "totals": line_totals(counted)}
+
+
+def shown_lines(document) -> list:
+    """The document's lines to read, each with its markup; quantities as typed (4, not 4.0000000)."""
+    lines = []
+    for line in document.lines.all():
+        line.qty = plain(line.qty)
+        lines.append((line, markup_percent(line.amount, line.cost_amount)))
+    return lines
