@@ -148,8 +148,7 @@ def _request(item: OutboxItem, attempt: OutboxAttempt) -> dict | None:
     try:
         if obj is None:
             raise ValidationError("The Costline record behind this change no longer exists.")
-        if entity.check is not None:
-            entity.check(obj)
+        push.check_before_sending(item, obj, entity)
     except ValidationError as error:
         _record(attempt, push._fail(item, obj, error), error)
         return None

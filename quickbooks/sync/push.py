@@ -116,8 +116,7 @@ def _deliver(
 ) -> str:
     """Create, sparse-update (only what changed since the last sync) or delete; take QuickBooks' reply."""
     request_id = request_id or item.request_id
-    if entity.check is not None:
-        entity.check(obj)
+    check_before_sending(item, obj, entity)
     if item.operation == OutboxItem.Operation.DELETE:
         client.delete(entity.name, obj.qbo_id, obj.sync_token, request_id=request_id)
         return _done(item, obj, entity, None)
@@ -135,12 +134,20 @@ def _deliver(
     return _done(item, obj, entity, client.update(entity.name, update, request_id=request_id, sparse=True))
 
 
+def check_before_sending(item: OutboxItem, obj: Any, entity: registry.PushedEntity) -> None:
+    """The entity's own rules (raise ValidationError, nothing sent); a delete names only the object, so it has none."""
+    if entity.check is not None and item.operation != OutboxItem.Operation.DELETE:
+        entity.check(obj)
+
+
 def _done(item: OutboxItem, obj: Any, entity: registry.PushedEntity, document: dict | None) -> str:
     with transaction.atomic():
         if document is not None and item.operation == OutboxItem.Operation.CREATE:
             # A pull may have read this object before its reply came back: one row, never two.
             make_room(obj, str(document.get("Id") or document.get("id") or ""))
-        if document is None:  # deleted in QuickBooks
+        if document is None and entity.removed is not None:  # deleted in QuickBooks: gone here too
+            entity.removed(obj)
+        elif document is None:  # deleted in QuickBooks
             type(obj).objects.filter(pk=obj.pk).update(sync_state=SyncState.SYNCED, sync_error="")
         elif _later_edit_waiting(item):
             # Edited again while this was on its way: the newer edit must not be overwritten by this reply. Take
@@ -176,6 +183,8 @@ def _finish(item: OutboxItem, status: str, **fields: Any) -> None:
 def _resolve_stale(item: OutboxItem, obj: Any, entity: registry.PushedEntity, client: QuickBooksClient) -> str:
     """Someone changed it in QuickBooks: merge disjoint field changes and resend, else a conflict."""
     remote = client.read(entity.name, obj.qbo_id)
+    if item.operation == OutboxItem.Operation.DELETE:
+        return _changed_before_delete(item, obj, entity, remote)
     result = merging.merge(base=obj.qbo_document, local=entity.to_document(obj), remote=remote)
     if not result.clean:
         with transaction.atomic():
@@ -194,6 +203,24 @@ def _resolve_stale(item: OutboxItem, obj: Any, entity: registry.PushedEntity, cl
     except QuickBooksError as error:
         return _retry_later(item, obj, error) if error.transient else _fail(item, obj, error)
     return "merged"
+
+
+CHANGED_BEFORE_DELETE = (
+    "Not deleted: it changed in QuickBooks after the deletion was asked for, and this page now shows QuickBooks' "
+    "version. Read it, then delete it again if you still mean to."
+)
+
+
+def _changed_before_delete(item: OutboxItem, obj: Any, entity: registry.PushedEntity, remote: dict) -> str:
+    """A delete is never merged: what someone changed in QuickBooks meanwhile (a customer's acceptance, say) may be
+    why it should stay. QuickBooks' version is taken and the person asks again."""
+    with transaction.atomic():
+        entity.apply_document(obj, remote)
+        type(obj).objects.filter(pk=obj.pk).update(
+            sync_state=SyncState.SYNCED, sync_error=CHANGED_BEFORE_DELETE, conflict_document=None
+        )
+        _finish(item, OutboxItem.Status.FAILED, last_error=CHANGED_BEFORE_DELETE)
+    return "failed"
 
 
 def _backoff(attempts: int) -> timedelta:

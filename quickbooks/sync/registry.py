@@ -53,7 +53,8 @@ class PushedEntity:
     to_document: Callable  # to_document(obj) -> dict: the writable QuickBooks fields, without Id/SyncToken
     apply_document: Callable  # apply_document(obj, document) -> None: take QuickBooks' version into obj, saved
     send: Callable | None = None  # send(client, obj, document, request_id) -> dict; default: REST create/update
-    check: Callable | None = None  # check(obj) -> None or raise ValidationError before anything is sent
+    check: Callable | None = None  # check(obj) -> None or raise ValidationError before a create or update is sent
+    removed: Callable | None = None  # removed(obj): QuickBooks confirmed a delete Costline sent; default: keep the row
 
 
 _pulled: dict[str, PulledEntity] = {}
