@@ -3,7 +3,7 @@ from django.contrib import admin
 from projects.admin import SALES_LINE_FIELDS, SALES_TOTALS
 from quickbooks.sync.admin import MirrorAdminMixin, SyncedAdminMixin
 
-from .models import ChangeOrder, ChangeOrderLine
+from .models import ChangeOrder, ChangeOrderEvent, ChangeOrderLine
 
 
 class ChangeOrderLineInline(MirrorAdminMixin, admin.TabularInline):
@@ -30,3 +30,22 @@ class ChangeOrderLineAdmin(MirrorAdminMixin, admin.ModelAdmin):
     search_fields = ["change_order__doc_number", "item_name", "description", "linked_estimate_qbo_id"]
     list_select_related = ["change_order"]
     raw_id_fields = ["change_order"]
+
+
+@admin.register(ChangeOrderEvent)
+class ChangeOrderEventAdmin(admin.ModelAdmin):
+    """The history is a record: read here, written only by the workflow and the sync."""
+
+    list_display = ["at", "document", "action", "status", "amount", "by", "company"]
+    list_filter = ["action", "company"]
+    search_fields = ["document", "detail"]
+    list_select_related = ["by", "company"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

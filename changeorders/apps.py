@@ -6,6 +6,7 @@ class ChangeordersConfig(AppConfig):
     verbose_name = "Change orders"
 
     def ready(self):
-        from . import sync
+        from . import push, sync
 
         sync.register()
+        push.register()

@@ -9,7 +9,7 @@ from projects.sales import SALES_DOCUMENT_FIELDS, sales_document_values, sales_l
 from quickbooks.sync.registry import PulledEntity, register_pull
 from quickbooks.sync.upsert import Incoming, known_ids, replace_lines, split_deleted, upsert
 
-from .models import ChangeOrder, ChangeOrderLine
+from .models import ChangeOrder, ChangeOrderEvent, ChangeOrderLine
 
 PULL_ORDER = 210  # after estimates, so the parent estimate is known
 FIELDS = [*SALES_DOCUMENT_FIELDS, "estimate_qbo_id", "estimate_id"]
@@ -50,16 +50,56 @@ def ingest_change_orders(company, documents: list[dict]) -> int:
     documents, gone = split_deleted(documents)
     projects, estimates = project_index(company), _estimate_index(company, documents)
     incoming = [Incoming(str(d["Id"]), change_order_values(d, projects, estimates)) for d in documents]
+    statuses = dict(
+        ChangeOrder.objects.filter(company=company, qbo_id__in=[i.qbo_id for i in incoming]).values_list(
+            "qbo_id", "booked_status"
+        )
+    )
     written = upsert(ChangeOrder, company, incoming, FIELDS)
     replace_lines(ChangeOrderLine, "change_order", written.rows, change_order_line_values)
+    _record_changes_in_quickbooks(company, [i.qbo_id for i in incoming], statuses)
     return written.count + (remove_change_orders(company, gone) if gone else 0)
+
+
+def _record_changes_in_quickbooks(company, qbo_ids: list[str], statuses_before: dict[str, str]) -> None:
+    """A change order that arrives from QuickBooks, or whose status changed there (a customer's acceptance, say),
+    gets a line in its history; Costline's own pushes are recorded when they are made."""
+    rows = ChangeOrder.objects.filter(company=company, qbo_id__in=qbo_ids)
+    events = []
+    for order in rows.only("pk", "qbo_id", "doc_number", "project_id", "booked_status", "booked_subtotal"):
+        before = statuses_before.get(order.qbo_id)
+        if before == order.booked_status:
+            continue
+        if before is None:
+            detail = f"Arrived from QuickBooks, {order.booked_status}."
+        else:
+            detail = f"Marked {order.booked_status} in QuickBooks (was {before or 'not yet in QuickBooks'})."
+        events.append(_event(company, order, ChangeOrderEvent.Action.IN_QUICKBOOKS, detail))
+    ChangeOrderEvent.objects.bulk_create(events)
+
+
+def _event(company, order: ChangeOrder, action: str, detail: str) -> "ChangeOrderEvent":
+    return ChangeOrderEvent(
+        company=company,
+        change_order=order if action != ChangeOrderEvent.Action.DELETED else None,
+        project_id=order.project_id,
+        document=str(order),
+        action=action,
+        status=order.booked_status,
+        amount=order.booked_subtotal,
+        detail=detail,
+    )
 
 
 @transaction.atomic
 def remove_change_orders(company, qbo_ids: list[str]) -> int:
     """Deleted in QuickBooks: gone here too, which lowers the project's contract value (docs/architecture.md,
-    Domain rules)."""
-    deleted, _ = ChangeOrder.objects.filter(company=company, qbo_id__in=list(qbo_ids)).delete()
+    Domain rules); the deletion stays in the project's change order history."""
+    rows = ChangeOrder.objects.filter(company=company, qbo_id__in=list(qbo_ids))
+    ChangeOrderEvent.objects.bulk_create(
+        _event(company, order, ChangeOrderEvent.Action.DELETED, "Deleted in QuickBooks.") for order in rows
+    )
+    deleted, _ = rows.delete()
     return deleted
 
 

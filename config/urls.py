@@ -15,6 +15,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("quickbooks.urls")),
     path("", include("projects.urls")),
+    path("", include("changeorders.urls")),
     path("", include("reports.urls")),
 ]
 

@@ -12,6 +12,7 @@ from django.db.models import Case, ExpressionWrapper, F, FloatField, OuterRef, Q
 from django.db.models.functions import Cast, TruncMonth
 
 from budgets.models import Budget
+from changeorders.contract import with_contract_value
 from changeorders.models import ChangeOrder
 from projects.models import Estimate, LedgerLine, Project, sum_per_project
 from projects.models.sales import SIGNED_STATUSES
@@ -83,22 +84,6 @@ def estimates(project: Project) -> tuple[list[EstimateWithChangeOrders], list[Ch
         parent = by_pk.get(order.estimate_id) or by_id.get(order.estimate_qbo_id)
         (parent.change_orders if parent else orphans).append(order)
     return found, orphans
-
-
-def with_contract_value(projects: QuerySet) -> QuerySet:
-    """Annotate projects with `estimate_total`, `change_order_total` and `contract_value`, in the one query that
-    lists them: the one place contract value is computed, for the dashboard, its exports and the project page.
-
-    Contract value = signed project estimates + signed change orders, before tax, as QuickBooks holds them
-    (docs/figures.md). Proposed (pending) ones, drafts and local edits not yet in QuickBooks are never inside it.
-    """
-    projects = projects.annotate(
-        estimate_total=sum_per_project(Estimate.objects.signed(), "booked_subtotal"),
-        change_order_total=sum_per_project(ChangeOrder.objects.signed(), "booked_subtotal"),
-    )
-    return projects.annotate(
-        contract_value=ExpressionWrapper(F("estimate_total") + F("change_order_total"), output_field=MONEY_FIELD)
-    )
 
 
 def with_progress(projects: QuerySet) -> QuerySet:

@@ -1,12 +1,14 @@
 """The project page's sections: header figures, estimates and change orders, the ledger of actuals (filtered,
 paged; exported by reports.exports), profitability, a chart."""
 
+from datetime import date
 from urllib.parse import urlencode
 
 from django import forms
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 
+from changeorders.services import offered
 from projects.models import Project
 from quickbooks.links import txn_url
 
@@ -87,9 +89,14 @@ def header(project: Project, lines: QuerySet) -> dict:
         cost=actuals.cost,
         billed=actuals.revenue,
     )
+    signed_orders = [o for e in estimates for o in e.change_orders if o.in_contract] + [
+        o for o in orphans if o.in_contract
+    ]
     return {
         "estimates": estimates,
         "orphan_change_orders": orphans,
+        "signed_change_orders": sorted(signed_orders, key=lambda o: (o.txn_date or date.min, o.pk)),
+        "change_orders_offered": offered(project.company),
         "contract": contract,
         "budgets": budgets,
         "budget_total": budget_total,

@@ -10,5 +10,11 @@ urlpatterns = [
     path("c/<int:company_id>/projects.csv", views.dashboard_csv, name="dashboard-csv"),
     path("c/<int:company_id>/projects.xlsx", views.dashboard_xlsx, name="dashboard-xlsx"),
     path("c/<int:company_id>/projects/<int:project_id>/", views.project_detail, name="project-detail"),
+    path("c/<int:company_id>/change-orders/", views.change_order_log, name="change-orders"),
+    path(
+        "c/<int:company_id>/projects/<int:project_id>/change-orders/",
+        views.change_order_log,
+        name="project-change-orders",
+    ),
     path("figures/", views.figure_rules, name="figures"),
 ]

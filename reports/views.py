@@ -1,4 +1,4 @@
-"""The reports' pages: the company dashboard with its exports, and the project page."""
+"""The reports' pages: the company dashboard with its exports, the project page, the change order log."""
 
 from functools import cache
 from pathlib import Path
@@ -7,6 +7,7 @@ import markdown
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 from projects.models import Project
@@ -14,11 +15,11 @@ from quickbooks.access import company_view
 from quickbooks.links import txn_url
 from quickbooks.models import Role, SyncRun
 
-from . import exports, figures, project_page
+from . import change_orders, exports, figures, project_page
 from .dashboard import CountedPaginator, dashboard_listing, dashboard_totals, header_links, query_string
 
 PAGE_SIZE = 50
-LEDGER_EXPORTS = {"csv": exports.csv_response, "xlsx": exports.xlsx_response}
+EXPORTS = {"csv": exports.csv_response, "xlsx": exports.xlsx_response}
 
 
 @company_view()
@@ -60,7 +61,7 @@ def project_detail(request, company, project_id):
     """One project as its accountant reads it; a deleted project still shows, read-only, marked deleted."""
     project = get_object_or_404(Project.objects.filter(company=company), pk=project_id)
     lines = figures.ledger_lines(project)
-    if (export := LEDGER_EXPORTS.get(request.GET.get("export", ""))) is not None:
+    if (export := EXPORTS.get(request.GET.get("export", ""))) is not None:
         filtered = project_page.LedgerFilter(request.GET, lines).apply(lines)
         return export(exports.ledger_table(project, filtered, txn_url))
     context = {
@@ -84,3 +85,21 @@ def _figure_rules() -> str:
 def figure_rules(request):
     """How each figure is computed: linked from every page that shows one."""
     return render(request, "reports/figure_rules.html", {"rules": mark_safe(_figure_rules())})  # noqa: S308
+
+
+@company_view()
+def change_order_log(request, company, project_id=None):
+    """Every change order of the company, or of one project: where each stands and how long the customer took."""
+    project = get_object_or_404(Project.objects.filter(company=company), pk=project_id) if project_id else None
+    rows = change_orders.log(change_orders.change_orders(company, project), timezone.localdate())
+    if (export := EXPORTS.get(request.GET.get("export", ""))) is not None:
+        scope = project.name if project else "all-projects"
+        return export(change_orders.log_table(company, rows, scope))
+    context = {
+        "company": company,
+        "project": project,
+        "rows": rows,
+        "signed_totals": change_orders.signed_totals(rows),
+        "days_pending_rule": change_orders.DAYS_PENDING_RULE,
+    }
+    return render(request, "reports/change_order_log.html", context)

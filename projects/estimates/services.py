@@ -58,28 +58,31 @@ def total_problem(total: Decimal, confirmed: Decimal | None) -> str | None:
 # --- Writes --------------------------------------------------------------------------------------------------
 
 
-def _check_sendable(estimate: Estimate) -> None:
-    """Before anything is queued: the project must be in QuickBooks, and its ProjectRef a real project."""
-    project = estimate.project
+def check_sendable(document) -> None:
+    """Before an estimate or change order is queued: its project must be in QuickBooks, and its ProjectRef a real
+    project. Sets the document's ProjectRef from its project."""
+    project, noun = document.project, document._meta.verbose_name
     if project is None or not project.qbo_id:
         raise ValidationError(
-            "This project is not in QuickBooks yet, so the estimate cannot name it. Sync the "
+            f"This project is not in QuickBooks yet, so the {noun} cannot name it. Sync the "
             "company, or create the project in QuickBooks first."
         )
-    estimate.project_qbo_id = project.qbo_id
+    document.project_qbo_id = project.qbo_id
     try:
-        check_project_ref(estimate)
+        check_project_ref(document)
     except ValidationError as error:
-        if not estimate.customer_qbo_id:
+        if not document.customer_qbo_id:
             raise ValidationError(
                 f"QuickBooks names no customer for {project}: sync the company again, then "
-                "send the estimate. Nothing was sent."
+                f"send the {noun}. Nothing was sent."
             ) from error
+        refused = f"QuickBooks would refuse this {noun} (Invalid ProjectRef): {project} is not a project in QuickBooks"
+        if not isinstance(document, Estimate):  # a change order has no life outside its project
+            raise ValidationError(f"{refused}. Make it a project there and sync again. Nothing was sent.") from error
         raise ValidationError(
-            f"QuickBooks would refuse this estimate (Invalid ProjectRef): {project} is not a project in QuickBooks "
-            "now. To fix it, make the customer a project in QuickBooks and sync again, or write the estimate to "
-            f"the customer {estimate.customer_name or estimate.customer_qbo_id} alone (CustomerRef, no project). "
-            "Nothing was sent."
+            f"{refused} now. To fix it, make the customer a project in QuickBooks and sync again, or write the "
+            f"estimate to the customer {document.customer_name or document.customer_qbo_id} alone (CustomerRef, no "
+            "project). Nothing was sent."
         ) from error
 
 
@@ -90,7 +93,7 @@ def _take_project(estimate: Estimate, send: bool) -> None:
         raise ValueError("An estimate is saved from its project's page: it must have a project.")
     estimate.customer_qbo_id, estimate.customer_name = project.customer_qbo_id, project.customer_name
     if send:
-        _check_sendable(estimate)
+        check_sendable(estimate)
         number_before_sending(estimate)
     else:  # a draft (estimate_save refuses to save anything else unsent)
         estimate.project_qbo_id = ""
@@ -141,7 +144,7 @@ def estimate_send(*, estimate: Estimate, by: Membership) -> OutboxItem:
     """Send a saved draft to QuickBooks (an accountant's call)."""
     if not can_send(by):
         raise PermissionDenied("Only accountants and admins send estimates to QuickBooks.")
-    _check_sendable(estimate)
+    check_sendable(estimate)
     number_before_sending(estimate)
     with transaction.atomic():
         estimate.save(update_fields=["project_qbo_id", "doc_number"])
@@ -163,7 +166,7 @@ def estimate_set_status(
     estimate.accepted_by, estimate.accepted_date = (accepted_by, accepted_date) if accepted else ("", None)
     draft = is_draft(estimate)
     if not draft:
-        _check_sendable(estimate)
+        check_sendable(estimate)
     with transaction.atomic():
         estimate.save(update_fields=STATUS_FIELDS + ([] if draft else ["project_qbo_id"]))
         return None if draft else outbox_enqueue(obj=estimate)

@@ -54,3 +54,9 @@ def price_text(value, separators: bool = True) -> str:
 def price(value) -> str:
     """A unit price or cost on a page: 1,250.00, 5.10, 33.335; empty when there is none."""
     return price_text(value)
+
+
+@register.filter
+def cents(value) -> str:
+    """An amount in whole cents, for the page's script to add exactly (BigInt): 1234.50 -> "123450"."""
+    return str(int((Decimal(value or 0) * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP)))

@@ -74,6 +74,8 @@
     form.querySelector("[data-total-amount]").textContent = money(sum);
     form.querySelector("[data-total-cost]").textContent = anyCost ? money(costSum) : "—";
     form.querySelector("[data-total-markup]").textContent = anyCost ? (markup(sum, costSum) || "—") : "—";
+    var change = form.querySelector("[data-change-amount]");
+    if (change) { change.textContent = money(sum); }
     var before = form.querySelector("[data-contract-before]"), after = form.querySelector("[data-contract-after]");
     if (before && after) { after.textContent = money(BigInt(before.dataset.contractBefore) + sum); }
   }
@@ -98,9 +100,16 @@
     recompute();
   }
 
+  function parentChosen(select) { // a change order: the chosen parent estimate's lines open, for reference
+    form.querySelectorAll("[data-parent]").forEach(function (details) {
+      details.open = details.dataset.parent === select.value;
+    });
+  }
+
   form.addEventListener("input", recompute);
   form.addEventListener("change", function (event) {
     if (event.target.matches("select[name$='-item']")) { itemChosen(event.target); }
+    if (event.target.matches("select[name='estimate']")) { parentChosen(event.target); }
     recompute();
   });
   form.querySelector("[data-add-line]").addEventListener("click", addLine);
