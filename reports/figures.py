@@ -56,6 +56,13 @@ def _of_project(model, project: Project) -> QuerySet:
     return rows.filter(project_qbo_id=project.qbo_id) if project.qbo_id else rows.filter(project=project)
 
 
+def _written_for(model, project: Project) -> QuerySet:
+    """Estimates or change orders of the project, drafts included: a draft names the project by key only (no
+    ProjectRef until it is sent), so both ways are looked for."""
+    of_project = Q(project=project) | Q(project_qbo_id=project.qbo_id) if project.qbo_id else Q(project=project)
+    return model.objects.filter(of_project, company_id=project.company_id)
+
+
 def ledger_lines(project: Project) -> QuerySet:
     return _of_project(LedgerLine, project)
 
@@ -71,12 +78,9 @@ class EstimateWithChangeOrders:
 def estimates(project: Project) -> tuple[list[EstimateWithChangeOrders], list[ChangeOrder]]:
     """The project's estimates, newest first, each with its change orders; and the change orders whose parent
     estimate is not among them."""
-    # Drafts name the project by key only (no ProjectRef until they are sent), so both ways are looked for.
-    rows = Estimate.objects.filter(company_id=project.company_id).filter(
-        Q(project=project) | Q(project_qbo_id=project.qbo_id) if project.qbo_id else Q(project=project)
-    )
+    rows = _written_for(Estimate, project)
     found = [EstimateWithChangeOrders(e) for e in rows.order_by(F("txn_date").desc(nulls_last=True), "-id")]
-    orders = list(_of_project(ChangeOrder, project).order_by(F("txn_date").asc(nulls_last=True), "id"))
+    orders = list(_written_for(ChangeOrder, project).order_by(F("txn_date").asc(nulls_last=True), "id"))
     by_id = {e.estimate.qbo_id: e for e in found if e.estimate.qbo_id}
     by_pk = {e.estimate.pk: e for e in found}
     orphans: list[ChangeOrder] = []

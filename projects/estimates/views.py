@@ -155,6 +155,7 @@ def _detail_context(request, company, project, estimate) -> dict:
         "can_edit": can_edit(membership, estimate) and not in_conflict,
         "can_delete": draft and can_edit(membership, estimate),
         "can_send_draft": draft and can_send(membership),
+        "can_write": membership.can(Role.PROJECT_MANAGER),
         "status_form": _status_form(estimate) if can_send(membership) and not in_conflict else None,
     }
 

@@ -12,14 +12,13 @@ from tests.live_quickbooks import rid
 from tests.projects.test_estimate_form import form_data
 
 
-@pytest.fixture
-def accepted_estimate(connected_company, project_setup, qb) -> Estimate:
-    """Estimate 1,000.00 (cost 720.00), accepted in QuickBooks on the project."""
-    qb.create(
+def accept_estimate_in_quickbooks(qb, setup) -> dict:
+    """Estimate 1,000.00 (cost 720.00) on the project, accepted in QuickBooks by another QuickBooks user."""
+    return qb.create(
         "Estimate",
         {
-            "CustomerRef": {"value": project_setup["customer"]},
-            "ProjectRef": {"value": project_setup["project"]},
+            "CustomerRef": {"value": setup["customer"]},
+            "ProjectRef": {"value": setup["project"]},
             "TxnStatus": "Accepted",
             "AcceptedBy": "Dana Reyes",
             "AcceptedDate": "2026-04-01",
@@ -29,7 +28,7 @@ def accepted_estimate(connected_company, project_setup, qb) -> Estimate:
                     "CostAmount": Decimal("720.00"),
                     "DetailType": "SalesItemLineDetail",
                     "SalesItemLineDetail": {
-                        "ItemRef": {"value": project_setup["item"]},
+                        "ItemRef": {"value": setup["item"]},
                         "Qty": 4,
                         "UnitPrice": Decimal("250"),
                         "UnitCostPrice": Decimal("180"),
@@ -40,6 +39,11 @@ def accepted_estimate(connected_company, project_setup, qb) -> Estimate:
         },
         request_id=rid(),
     )
+
+
+@pytest.fixture
+def accepted_estimate(connected_company, project_setup, qb) -> Estimate:
+    accept_estimate_in_quickbooks(qb, project_setup)
     pull.pull_changes(company=connected_company)
     return Estimate.objects.get(company=connected_company, project_qbo_id=project_setup["project"])
 
