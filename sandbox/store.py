@@ -29,6 +29,17 @@ def next_id(realm: Realm, name: str) -> int:
         return counter.value
 
 
+def hold(realm: Realm, name: str) -> None:
+    """Lock this realm's sequence `name` until the surrounding transaction ends.
+
+    Writers that number something from what is already stored (a DocNumber) hold the sequence first, so two of
+    them run one after the other: a row lock on PostgreSQL; on SQLite the IMMEDIATE transactions already let one
+    writer in at a time. Holding the entity type's own Id sequence adds no row of its own.
+    """
+    Counter.objects.get_or_create(realm=realm, name=name)
+    list(Counter.objects.select_for_update().filter(realm=realm, name=name))
+
+
 def _index_columns(entity: Entity, document: dict) -> None:
     entity.name = next((str(document[f]) for f in NAME_FIELDS if document.get(f)), "")[:500]
     txn_date = document.get("TxnDate")

@@ -11,6 +11,7 @@ from .. import codec, events
 from ..gateway import limiter
 from ..models import Entity, FaultRule, OAuthGrant, Realm, SupersededRefreshToken, WebhookDelivery, WebhookEndpoint
 from ..oauth.conf import conf
+from ..rest import company
 from ..scale import seed_scale
 from ..webhooks import dispatcher
 from . import services
@@ -166,22 +167,36 @@ def _scale(realm: Realm, scale) -> dict:
 @control_view(["GET", "POST"])
 def realms(request):
     """Sandbox only: list companies, or add one (POST realm_id, name, plan) without the demo seed; with
-    `"scale": {"customers": n, "transactions": m}` it is filled with generated books (`sandbox.scale`)."""
+    `"scale": {"customers": n, "transactions": m}` it is filled with generated books (`sandbox.scale`), and
+    `"custom_txn_numbers": true|false` sets its Preferences.SalesFormsPrefs.CustomTxnNumbers (default false)."""
     if request.method == "POST":
         body = read_json(request)
         if not body.get("realm_id") or not body.get("name"):
             raise BadRequest("realm_id and name are required")
         if body.get("plan", Realm.Plan.ADVANCED) not in Realm.Plan.values:
             raise BadRequest(f"plan must be one of {Realm.Plan.values}")
+        custom_numbers = body.get("custom_txn_numbers")
+        if custom_numbers not in (None, True, False):
+            raise BadRequest("custom_txn_numbers must be true or false")
         realm, _ = Realm.objects.update_or_create(
             realm_id=str(body["realm_id"]),
             defaults={"name": body["name"], "plan": body.get("plan", Realm.Plan.ADVANCED)},
         )
+        if custom_numbers is not None:
+            company.set_custom_txn_numbers(realm, custom_numbers)
         added = _scale(realm, body.get("scale"))
-        return reply({"realm_id": realm.realm_id, "name": realm.name, "plan": realm.plan, "added": added}, status=201)
-    return reply(
-        {"realms": [{"realm_id": r.realm_id, "name": r.name, "plan": r.plan} for r in Realm.objects.order_by("name")]}
-    )
+        return reply({**_realm_json(realm), "added": added}, status=201)
+    return reply({"realms": [_realm_json(r) for r in Realm.objects.order_by("name")]})
+
+
+def _realm_json(realm: Realm) -> dict:
+    """A company as the control API shows it; `custom_txn_numbers` is its Preferences.SalesFormsPrefs setting."""
+    return {
+        "realm_id": realm.realm_id,
+        "name": realm.name,
+        "plan": realm.plan,
+        "custom_txn_numbers": company.custom_txn_numbers(realm),
+    }
 
 
 @require_GET

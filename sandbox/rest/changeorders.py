@@ -72,6 +72,20 @@ def _check_parent(doc: dict, parent_id: str, resolver: Resolver) -> None:
         )
 
 
+def require_positive_total(doc: dict) -> None:
+    """Once TotalAmt is computed: lines may carry negative quantities (removed scope), the total must be positive.
+
+    Intuit's help for change orders says so (docs/quickbooks-api.md, Change orders); the API reference does not,
+    so refusing a total of zero or less with a 6000 business validation error is the sandbox's choice.
+    """
+    if doc["TotalAmt"] <= 0:
+        raise business_validation(
+            "Business Validation Error: A change order's total must be positive; "
+            "use negative quantities on its lines for removed scope.",
+            element="TotalAmt",
+        )
+
+
 def contract_total(realm: Realm, project_id) -> Decimal:
     """The project's contracted amount: its project estimates' totals plus its change orders' totals."""
     total = Decimal(0)

@@ -2,6 +2,8 @@
 
 from decimal import Decimal
 
+from django.db import transaction
+
 from .. import store
 from ..models import Entity, Realm
 
@@ -51,8 +53,31 @@ _DEFAULTS = {"CompanyInfo": _company_info, "Preferences": _preferences}
 
 def ensure(realm: Realm, type_: str) -> Entity:
     """The realm's single CompanyInfo or Preferences object, created with defaults the first time it is needed."""
-    entity = Entity.objects.filter(realm=realm, type=type_, deleted=False).order_by("qbo_id").first()
-    return entity or store.create(realm, type_, _DEFAULTS[type_](realm))
+    return _stored(realm, type_) or store.create(realm, type_, _DEFAULTS[type_](realm))
+
+
+def _stored(realm: Realm, type_: str) -> Entity | None:
+    return Entity.objects.filter(realm=realm, type=type_, deleted=False).order_by("qbo_id").first()
+
+
+def custom_txn_numbers(realm: Realm) -> bool:
+    """Preferences.SalesFormsPrefs.CustomTxnNumbers: true lets sales forms go without a DocNumber; false has
+    QuickBooks number them (`sandbox.rest.numbering`)."""
+    stored = _stored(realm, "Preferences")
+    prefs = stored.document if stored else _preferences(realm)  # read only: no Preferences made for a look
+    return (prefs.get("SalesFormsPrefs") or {}).get("CustomTxnNumbers") is True
+
+
+def set_custom_txn_numbers(realm: Realm, on: bool) -> None:
+    """Switch the company's custom transaction numbers, as its owner does in QuickBooks' sales settings.
+
+    Clients change it with a Preferences update; tests and the control API (`/_sandbox/realms`) call this.
+    """
+    with transaction.atomic(using="sandbox"):
+        prefs = ensure(realm, "Preferences")
+        document = prefs.document
+        document.setdefault("SalesFormsPrefs", {})["CustomTxnNumbers"] = bool(on)
+        store.save(prefs, document)
 
 
 def sales_tax_rates(realm: Realm, tax_code_id=None) -> list[tuple[dict, Decimal]]:

@@ -103,6 +103,8 @@ def compute(realm: Realm, kind: Kind, doc: dict, existing: dict | None, resolver
         accounting.check_tax_codes(doc.get("Line", []), realm.country == "US")
         tax_code = ((doc.get("TxnTaxDetail") or {}).get("TxnTaxCodeRef") or {}).get("value")
         accounting.sales_totals(doc, company.sales_tax_rates(realm, tax_code))
+        if kind.name == "ChangeOrder":
+            changeorders.require_positive_total(doc)
     elif kind.name in ("Bill", "Purchase", "PurchaseOrder", "VendorCredit"):
         accounting.expense_totals(doc, bill=kind.name == "Bill")
     elif kind.name == "JournalEntry":

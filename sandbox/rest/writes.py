@@ -8,7 +8,7 @@ from django.db import transaction
 
 from .. import store
 from ..models import Entity, Realm
-from . import changeorders, names, receivables, transactions
+from . import changeorders, names, numbering, receivables, transactions
 from .entities import TRANSACTIONS, Kind
 from .faults import check_lengths, required_param, unsupported_operation
 from .public import private, public
@@ -80,6 +80,7 @@ def create(realm: Realm, kind: Kind, body: dict) -> Entity:
     doc = _writable(kind, body, None)
     with transaction.atomic(using="sandbox"):
         _prepare(realm, kind, doc, None)
+        numbering.assign(realm, kind, doc)
         entity = store.create(realm, kind.name, doc)
         _after_write(realm, kind, None, entity.document)
     return entity

@@ -5,8 +5,8 @@ import sys
 import pytest
 
 from sandbox import store
-from sandbox.models import FaultRule, OAuthGrant, Realm, WebhookEndpoint
-from sandbox.testing import issue_token, make_realm
+from sandbox.models import Entity, FaultRule, OAuthGrant, Realm, WebhookEndpoint
+from sandbox.testing import auth_headers, issue_token, make_realm
 
 pytestmark = [pytest.mark.django_db(databases=["default", "sandbox"]), pytest.mark.urls("sandbox.urls")]
 
@@ -30,6 +30,30 @@ def test_realms_can_be_added_without_the_demo_seed(client):
     assert response.status_code == 201
     assert Realm.objects.get(realm_id="123").plan == "plus"
     assert client.post("/_sandbox/realms", {"name": "No Id"}, content_type="application/json").status_code == 400
+
+
+def test_a_realm_can_be_added_with_custom_transaction_numbers(client):
+    added = client.post(
+        "/_sandbox/realms",
+        {"realm_id": "124", "name": "Own Numbers Co", "custom_txn_numbers": True},
+        content_type="application/json",
+    )
+    assert added.status_code == 201 and added.json()["custom_txn_numbers"] is True
+    realm = Realm.objects.get(realm_id="124")
+    prefs = client.get("/v3/company/124/preferences", **auth_headers(issue_token(realm))).json()["Preferences"]
+    assert prefs["SalesFormsPrefs"]["CustomTxnNumbers"] is True
+    listed = {r["realm_id"]: r for r in client.get("/_sandbox/realms").json()["realms"]}
+    assert listed["124"]["custom_txn_numbers"] is True
+
+    plain = client.post("/_sandbox/realms", {"realm_id": "125", "name": "Plain Co"}, content_type="application/json")
+    assert plain.json()["custom_txn_numbers"] is False
+    assert not Entity.objects.filter(realm__realm_id="125", type="Preferences").exists()  # nothing made to look
+    refused = client.post(
+        "/_sandbox/realms",
+        {"realm_id": "126", "name": "Odd Co", "custom_txn_numbers": "yes"},
+        content_type="application/json",
+    )
+    assert refused.status_code == 400
 
 
 def test_reset_wipes_everything_and_reseeds_the_demo(client):

@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 
 from sandbox import store
+from sandbox.models import Entity
 from sandbox.rest.changeorders import contract_total
 
 from .conftest import body_of, build_company, fault_of, put_project
@@ -133,3 +134,89 @@ def test_contract_total_counts_only_the_projects_own_documents(api, seeded):
     estimate(api, project="447322633", amount=400)
     assert contract_total(seeded, PROJECT) == Decimal("1000.00")
     assert contract_total(seeded, "447322633") == Decimal("400.00")
+
+
+def qty_line(qty, unit_price, estimate_id):
+    """A line priced by quantity: a negative quantity is scope taken out of the contract."""
+    return {
+        "DetailType": "SalesItemLineDetail",
+        "SalesItemLineDetail": {
+            "ItemRef": {"value": "7"},
+            "Qty": qty,
+            "UnitPrice": unit_price,
+            "TaxCodeRef": {"value": "NON"},
+        },
+        "LinkedTxn": [{"TxnId": estimate_id, "TxnType": "Estimate"}],
+    }
+
+
+def test_a_negative_quantity_line_is_accepted_when_the_total_stays_positive(api, seeded):
+    parent = estimate(api)
+    created = api.create(
+        "changeorder", change_order(parent["Id"], qty_line(3, 100, parent["Id"]), qty_line(-1, 50, parent["Id"]))
+    )
+    amounts = [x["Amount"] for x in created["Line"] if x["DetailType"] == "SalesItemLineDetail"]
+    assert amounts == [Decimal("300.00"), Decimal("-50.00")]
+    assert created["TotalAmt"] == Decimal("250.00")
+
+
+@pytest.mark.parametrize("removed", [100, 150], ids=["zero", "negative"])
+def test_a_change_order_whose_total_is_not_positive_is_refused_and_not_stored(api, seeded, removed):
+    parent = estimate(api)
+    body = change_order(parent["Id"], qty_line(1, 100, parent["Id"]), qty_line(-1, removed, parent["Id"]))
+    response = api.post("changeorder", body)
+    assert response.status_code == 400
+    error = fault_of(response)
+    assert error["code"] == "6000" and error["element"] == "TotalAmt"
+    assert error["Message"] == "A business validation error has occurred while processing your request"
+    assert error["Detail"] == (
+        "Business Validation Error: A change order's total must be positive; "
+        "use negative quantities on its lines for removed scope."
+    )
+    assert not Entity.objects.filter(realm=seeded, type="ChangeOrder").exists()
+    assert contract_total(seeded, PROJECT) == Decimal("1000.00")
+
+
+def test_an_update_that_takes_the_total_to_zero_is_refused_and_the_change_order_kept(api, seeded):
+    parent = estimate(api)
+    created = api.create("changeorder", change_order(parent["Id"], qty_line(2, 100, parent["Id"])))
+    removed_all = {
+        **change_order(parent["Id"], qty_line(2, 100, parent["Id"]), qty_line(-2, 100, parent["Id"])),
+        "Id": created["Id"],
+        "SyncToken": "0",
+    }
+    error = fault_of(api.post("changeorder", removed_all))
+    assert error["code"] == "6000" and error["element"] == "TotalAmt"
+    stored = store.get(seeded, "ChangeOrder", created["Id"])
+    assert stored.sync_token == 0 and stored.document["TotalAmt"] == Decimal("200.00")
+
+
+@pytest.mark.parametrize("entity", ["estimate", "changeorder"])
+def test_void_of_an_estimate_or_change_order_is_an_unsupported_operation(api, seeded, entity):
+    """Intuit voids only posting transactions (Invoice, SalesReceipt, Payment, BillPayment); an estimate or a
+    change order has no void operation, and nothing changes."""
+    parent = estimate(api)
+    target = parent if entity == "estimate" else api.create("changeorder", change_order(parent["Id"]))
+    name = "Estimate" if entity == "estimate" else "ChangeOrder"
+    response = api.post(entity, {"Id": target["Id"], "SyncToken": target["SyncToken"]}, operation="void")
+    assert response.status_code == 400
+    fault = body_of(response)["Fault"]
+    assert fault["type"] == "ValidationFault"
+    assert fault["Error"][0] == {
+        "Message": "Unsupported Operation",
+        "Detail": f"Operation void for {name} is not supported.",
+        "code": "500",
+        "element": "",
+    }
+    assert store.get(seeded, name, target["Id"]).document == target
+
+
+def test_void_in_a_batch_is_refused_the_same_way(api, seeded):
+    parent = estimate(api)
+    created = api.create("changeorder", change_order(parent["Id"]))
+    item = {"bId": "v1", "operation": "void", "ChangeOrder": {"Id": created["Id"], "SyncToken": "0"}}
+    [answer] = body_of(api.post("batch", {"BatchItemRequest": [item]}))["BatchItemResponse"]
+    assert answer["bId"] == "v1"
+    assert answer["Fault"]["Error"][0]["code"] == "500"
+    assert answer["Fault"]["Error"][0]["Detail"] == "Operation void for ChangeOrder is not supported."
+    assert store.get(seeded, "ChangeOrder", created["Id"]).sync_token == 0

@@ -2,6 +2,8 @@
 
 import itertools
 import json
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -162,6 +164,50 @@ def test_runtime_limit_forces_the_xml_429(live_sandbox, realm_id):
         live_sandbox.control("post", "limits", json={"reset": True})
     assert [r.status_code for r in statuses] == [200, 429]
     assert "ThrottleExceeded" in statuses[1].text
+
+
+def test_concurrent_creates_get_distinct_doc_numbers(live_sandbox, realm_id):
+    """The server answers on threads: estimates created at the same moment are numbered one after the other."""
+    access = connect(live_sandbox, realm_id)["access_token"]
+    customer = create_customer(live_sandbox, realm_id, access, "Busy Builders").json()["Customer"]
+    headers = {"Authorization": f"Bearer {access}", "Accept": "application/json"}
+    count = 12
+    start = threading.Barrier(count)
+
+    def create(_):
+        start.wait()
+        return requests.post(
+            live_sandbox.url(f"v3/company/{realm_id}/estimate"),
+            json={"CustomerRef": {"value": customer["Id"]}},
+            headers=headers,
+            timeout=30,
+        )
+
+    live_sandbox.control("post", "limits", json={"per_second": None, "per_minute": None})
+    try:
+        with ThreadPoolExecutor(count) as pool:
+            responses = list(pool.map(create, range(count)))
+    finally:
+        live_sandbox.control("post", "limits", json={"reset": True})
+    assert [r.status_code for r in responses] == [200] * count, [r.text for r in responses if r.status_code != 200]
+    numbers = sorted(int(r.json()["Estimate"]["DocNumber"]) for r in responses)
+    assert numbers == list(range(1001, 1001 + count))
+
+
+def test_a_realm_with_custom_numbers_leaves_doc_number_out(live_sandbox):
+    realm_id = f"93414530{next(_realm_numbers):08d}"
+    live_sandbox.control(
+        "post", "realms", json={"realm_id": realm_id, "name": "Own Numbers Co", "custom_txn_numbers": True}
+    )
+    access = connect(live_sandbox, realm_id)["access_token"]
+    customer = create_customer(live_sandbox, realm_id, access, "Numbered By Hand").json()["Customer"]
+    estimate = requests.post(
+        live_sandbox.url(f"v3/company/{realm_id}/estimate"),
+        json={"CustomerRef": {"value": customer["Id"]}},
+        headers={"Authorization": f"Bearer {access}", "Accept": "application/json"},
+        timeout=10,
+    )
+    assert estimate.status_code == 200 and "DocNumber" not in estimate.json()["Estimate"]
 
 
 def test_the_apps_own_urls_are_not_served(live_sandbox):
