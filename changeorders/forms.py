@@ -5,8 +5,7 @@ from typing import cast
 
 from django import forms
 
-from projects.documents.forms import LineForm, decimal_field, line_formset
-from projects.estimates.forms import HeaderForm
+from projects.documents.forms import HeaderForm, LineForm, decimal_field, line_formset
 from quickbooks.models.fields import QUANTITY_MAX
 
 

@@ -82,3 +82,19 @@ class ChangeOrderEvent(models.Model):
 
     def __str__(self):
         return f"{self.document}: {self.get_action_display()}"
+
+    @classmethod
+    def of(cls, order: ChangeOrder, action: str, *, by=None, detail: str = "", booked: bool = False):
+        """An unsaved event for `order` as it stands: its status and amount as QuickBooks holds them (`booked`, for
+        what QuickBooks did) or as Costline holds them (for what a person did here). A deletion outlives the row."""
+        return cls(
+            company_id=order.company_id,
+            change_order=None if action == cls.Action.DELETED else order,
+            project_id=order.project_id,
+            document=str(order),
+            action=action,
+            status=order.booked_status if booked else order.status,
+            amount=order.booked_subtotal if booked else order.total_amount,
+            detail=detail,
+            by=by,
+        )

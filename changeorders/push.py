@@ -99,15 +99,9 @@ def check_change_order(change_order: ChangeOrder) -> None:
 
 def remove_deleted(change_order: ChangeOrder) -> None:
     """QuickBooks deleted it: gone here too (the contract value drops), its history kept."""
-    ChangeOrderEvent.objects.create(
-        company_id=change_order.company_id,
-        change_order=None,
-        project_id=change_order.project_id,
-        document=str(change_order),
-        action=ChangeOrderEvent.Action.DELETED,
-        amount=change_order.booked_subtotal,
-        detail="QuickBooks confirmed the deletion.",
-    )
+    ChangeOrderEvent.of(
+        change_order, ChangeOrderEvent.Action.DELETED, detail="QuickBooks confirmed the deletion.", booked=True
+    ).save()
     ChangeOrderEvent.objects.filter(change_order=change_order).update(change_order=None)
     change_order.delete()
 

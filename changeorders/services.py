@@ -14,7 +14,7 @@ from datetime import date
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
-from projects.documents.forms import MAX_LINES
+from projects.documents.forms import HEADER_FIELDS, MAX_LINES, STATUS_FIELDS
 from projects.documents.lines import check_amounts, line_totals, priced, replace_item_lines, stored_values
 from projects.documents.state import can_edit, can_send, is_draft, number_before_sending, plan_allows
 from projects.estimates.services import check_sendable
@@ -26,16 +26,6 @@ from .models import ChangeOrder, ChangeOrderEvent
 from .push import NO_CHANGE_ORDERS, check_change_order, total_problem
 
 SETTABLE_STATUSES = (TxnStatus.PENDING, TxnStatus.ACCEPTED, TxnStatus.REJECTED)
-HEADER_FIELDS = [
-    "txn_date",
-    "expiration_date",
-    "class_qbo_id",
-    "class_name",
-    "department_qbo_id",
-    "department_name",
-    "private_note",
-    "customer_memo",
-]
 COMPUTED_FIELDS = [
     "doc_number",
     "customer_qbo_id",
@@ -47,7 +37,6 @@ COMPUTED_FIELDS = [
     "total_amount",
     "total_cost_amount",
 ]
-STATUS_FIELDS = ["status", "accepted_by", "accepted_date"]
 Action = ChangeOrderEvent.Action
 
 
@@ -69,17 +58,9 @@ def offered(company) -> bool:
 
 def record(change_order: ChangeOrder, action: str, by: Membership | None, detail: str = "") -> ChangeOrderEvent:
     """A step in the change order's history, with who took it."""
-    return ChangeOrderEvent.objects.create(
-        company_id=change_order.company_id,
-        change_order=change_order if action != Action.DELETED else None,
-        project_id=change_order.project_id,
-        document=str(change_order),
-        action=action,
-        status=change_order.status,
-        amount=change_order.total_amount,
-        detail=detail,
-        by=by.user if by else None,
-    )
+    event = ChangeOrderEvent.of(change_order, action, by=by.user if by else None, detail=detail)
+    event.save()
+    return event
 
 
 def _check_offered(change_order: ChangeOrder) -> None:

@@ -74,21 +74,8 @@ def _record_changes_in_quickbooks(company, qbo_ids: list[str], statuses_before: 
             detail = f"Arrived from QuickBooks, {order.booked_status}."
         else:
             detail = f"Marked {order.booked_status} in QuickBooks (was {before or 'not yet in QuickBooks'})."
-        events.append(_event(company, order, ChangeOrderEvent.Action.IN_QUICKBOOKS, detail))
+        events.append(ChangeOrderEvent.of(order, ChangeOrderEvent.Action.IN_QUICKBOOKS, detail=detail, booked=True))
     ChangeOrderEvent.objects.bulk_create(events)
-
-
-def _event(company, order: ChangeOrder, action: str, detail: str) -> "ChangeOrderEvent":
-    return ChangeOrderEvent(
-        company=company,
-        change_order=order if action != ChangeOrderEvent.Action.DELETED else None,
-        project_id=order.project_id,
-        document=str(order),
-        action=action,
-        status=order.booked_status,
-        amount=order.booked_subtotal,
-        detail=detail,
-    )
 
 
 @transaction.atomic
@@ -97,7 +84,8 @@ def remove_change_orders(company, qbo_ids: list[str]) -> int:
     Domain rules); the deletion stays in the project's change order history."""
     rows = ChangeOrder.objects.filter(company=company, qbo_id__in=list(qbo_ids))
     ChangeOrderEvent.objects.bulk_create(
-        _event(company, order, ChangeOrderEvent.Action.DELETED, "Deleted in QuickBooks.") for order in rows
+        ChangeOrderEvent.of(order, ChangeOrderEvent.Action.DELETED, detail="Deleted in QuickBooks.", booked=True)
+        for order in rows
     )
     deleted, _ = rows.delete()
     return deleted

@@ -18,22 +18,12 @@ from django.db import transaction
 from quickbooks.models import Membership, OutboxItem
 from quickbooks.sync.push import outbox_enqueue
 
-from ..documents.forms import MAX_LINES
+from ..documents.forms import HEADER_FIELDS, MAX_LINES, STATUS_FIELDS
 from ..documents.lines import check_amounts, line_totals, priced, replace_item_lines, stored_values
 from ..documents.state import can_edit, can_send, is_draft, number_before_sending
 from ..models import Estimate, TxnStatus
 from .push import check_project_ref
 
-HEADER_FIELDS = [
-    "txn_date",
-    "expiration_date",
-    "class_qbo_id",
-    "class_name",
-    "department_qbo_id",
-    "department_name",
-    "private_note",
-    "customer_memo",
-]
 COMPUTED_FIELDS = [
     "doc_number",
     "customer_qbo_id",
@@ -43,7 +33,6 @@ COMPUTED_FIELDS = [
     "total_amount",
     "total_cost_amount",
 ]
-STATUS_FIELDS = ["status", "accepted_by", "accepted_date"]
 SETTABLE_STATUSES = (TxnStatus.PENDING, TxnStatus.ACCEPTED, TxnStatus.CLOSED, TxnStatus.REJECTED)
 
 
