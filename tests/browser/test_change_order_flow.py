@@ -120,5 +120,14 @@ def test_a_change_order_drafted_sent_and_accepted_moves_contract_and_revised_bud
     assert books.locator("[data-revised-contract]").inner_text() == "1,600.00"
     assert books.locator("[data-revised-budget]").inner_text() == "1,120.00"
     books.screenshot(path=str(ARTIFACTS / "change_order_accepted_project.png"), full_page=True)
+    books.click(f"a:has-text('{ChangeOrder.objects.get().title}')")
+    books.click("text=Print for signature")
+    books.click("text=Show the cost impact")
+    summary = books.locator("table.summary").inner_text()
+    assert "Previous contract total\t1,000.00" in summary and "New contract total (before tax)\t1,600.00" in summary
+    assert "Cost impact\t400.00" in summary
+    books.emulate_media(media="print")
+    assert not books.locator("nav.screen-only").is_visible()  # the print has no app chrome
+    books.screenshot(path=str(ARTIFACTS / "change_order_print.png"), full_page=True)
     history = [a for a in ChangeOrder.objects.get().events.values_list("action", "by__email")]
     assert history == [("drafted", project_manager.email), ("sent", accountant.email), ("status", accountant.email)]

@@ -10,6 +10,7 @@ from django.urls import reverse
 from changeorders.contract import contract_value
 from changeorders.models import ChangeOrder, ChangeOrderEvent
 from quickbooks.client import QuickBooksError
+from quickbooks.connections import capabilities_detect
 from quickbooks.models import OutboxItem, SyncState
 from quickbooks.sync import pull
 from quickbooks.sync.push import outbox_send
@@ -224,3 +225,21 @@ def test_a_change_order_made_in_quickbooks_arrives_with_its_parent_and_a_history
     assert change_order.estimate == accepted_estimate and change_order.project == project
     assert contract_value(project) == Decimal("1150.00")
     assert change_order.events.get().detail == "Arrived from QuickBooks, Accepted."
+
+
+def test_a_company_that_types_its_own_numbers_gets_the_next_one_from_costline(
+    connected_company, project, accepted_estimate, project_setup, qb, qbo, sent, login, accountant
+):
+    """With custom transaction numbers on, QuickBooks leaves a document unnumbered unless it is sent one."""
+    realm = {"realm_id": connected_company.realm_id, "name": connected_company.name, "custom_txn_numbers": True}
+    qbo.control("post", "realms", json=realm)
+    assert capabilities_detect(company=connected_company)["custom_txn_numbers"] is True
+    client, item = login(accountant), project_setup["item"]
+
+    first = sent_change_order(client, connected_company, project, accepted_estimate, [extra_cabinet(item)])
+    client.post(new_url(connected_company, project), change_order_data(accepted_estimate, [extra_cabinet(item)]))
+    assert send_all() == ["sent"]
+    second = ChangeOrder.objects.exclude(pk=first.pk).get()
+
+    assert [first.doc_number, second.doc_number] == ["1001", "1002"]
+    assert [qb.read("ChangeOrder", o.qbo_id)["DocNumber"] for o in (first, second)] == ["1001", "1002"]
