@@ -16,3 +16,8 @@ def dumps(value) -> str:
 def money(value) -> Decimal:
     """Round to cents the way QuickBooks does: half up (100.005 -> 100.01), not to even."""
     return Decimal(value).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def pretty(value) -> str:
+    """Indented, for people to read; money exact as in `dumps`."""
+    return simplejson.dumps(value, use_decimal=True, indent=2, ensure_ascii=False)

@@ -199,9 +199,12 @@ def _realm_json(realm: Realm) -> dict:
     }
 
 
-@require_GET
-def state(request):
-    """Sandbox only: companies with object counts, grants, faults, limits, webhooks, recent changes."""
+def snapshot() -> dict:
+    """Companies with object counts per entity type, grants, faults, limits, webhooks and recent changes.
+
+    A fixed number of queries however many objects and companies: what /_sandbox/state answers and the
+    sandbox's index page shows.
+    """
     counts: dict[str, dict] = {}
     for row in Entity.objects.filter(deleted=False).values("realm__realm_id", "type").annotate(n=Count("id")):
         counts.setdefault(row["realm__realm_id"], {})[row["type"]] = row["n"]
@@ -224,19 +227,23 @@ def state(request):
         {"realm_id": c.realm_id, "name": c.name, "id": c.id, "operation": c.operation, "at": c.at.isoformat()}
         for c in events.recent_changes()[-50:]
     ]
-    return reply(
-        {
-            "realms": realm_rows,
-            "grants": {
-                "active": OAuthGrant.objects.filter(revoked=False).count(),
-                "revoked": OAuthGrant.objects.filter(revoked=True).count(),
-            },
-            "faults": [fault_json(r) for r in FaultRule.objects.filter(remaining__gt=0).order_by("id")],
-            "limits": limiter.limits(),
-            "webhooks": {"endpoints": WebhookEndpoint.objects.count(), "deliveries": WebhookDelivery.objects.count()},
-            "recent_changes": changes,
-        }
-    )
+    return {
+        "realms": realm_rows,
+        "grants": {
+            "active": OAuthGrant.objects.filter(revoked=False).count(),
+            "revoked": OAuthGrant.objects.filter(revoked=True).count(),
+        },
+        "faults": [fault_json(r) for r in FaultRule.objects.filter(remaining__gt=0).order_by("id")],
+        "limits": limiter.limits(),
+        "webhooks": {"endpoints": WebhookEndpoint.objects.count(), "deliveries": WebhookDelivery.objects.count()},
+        "recent_changes": changes,
+    }
+
+
+@require_GET
+def state(request):
+    """Sandbox only: companies with object counts, grants, faults, limits, webhooks, recent changes."""
+    return reply(snapshot())
 
 
 @csrf_exempt

@@ -4,4 +4,4 @@ from django.urls import path
 
 from . import views
 
-urlpatterns = [path("", views.graphql_endpoint)]
+urlpatterns = [path("", views.graphql_endpoint, name="sandbox-graphql")]
