@@ -284,4 +284,7 @@ QBO_PULL_RETRY_SECONDS = env.int("QBO_PULL_RETRY_SECONDS", default=60)  # first 
 QBO_WEBHOOK_FETCH_ONE_BY_ONE = env.int("QBO_WEBHOOK_FETCH_ONE_BY_ONE", default=10)  # more waiting: one CDC pull
 QBO_WEBHOOK_SWEEP_AFTER_SECONDS = env.int("QBO_WEBHOOK_SWEEP_AFTER_SECONDS", default=120)  # then fetched again
 QBO_PULL_DEFER_SECONDS = env.float("QBO_PULL_DEFER_SECONDS", default=5)  # a pull finding the lock taken tries again
-QBO_APP_URL = env.str("QBO_APP_URL", default="https://app.qbo.intuit.com/app")  # links to documents in QuickBooks
+# Links to documents in QuickBooks' web app: the local sandbox's own pages (/app/...) when QBO_SANDBOX_URL is set.
+QBO_APP_URL = env.str(
+    "QBO_APP_URL", default=f"{QBO_SANDBOX_URL}/app" if QBO_SANDBOX_URL else "https://app.qbo.intuit.com/app"
+)
