@@ -296,7 +296,10 @@ def plus(company):
 
 
 @pytest.mark.parametrize("page", ["new", "edit", "delete"])
-def test_on_plus_the_pages_say_projects_are_made_in_quickbooks_and_show_no_form(plus, login, admin_user, page):
+def test_on_plus_the_pages_say_projects_are_made_in_quickbooks_and_show_no_form(
+    plus, login, admin_user, page, settings
+):
+    settings.QBO_APP_URL = "https://app.qbo.intuit.com/app"  # Intuit's (the sandbox's own pages are its default)
     project = Project.objects.create(company=plus, qbo_id="16", name="Kitchen Remodel", customer_qbo_id="7")
     url = {"new": new_url(plus), "edit": edit_url(project), "delete": delete_url(project)}[page]
 
@@ -376,7 +379,8 @@ def test_the_actions_offer_edit_and_delete_to_accountants_on_a_projects_api_plan
     assert edit_url(existing) in html and delete_url(existing) in html
 
 
-def test_the_actions_give_the_plan_message_on_plus_and_nothing_to_viewers(plus):
+def test_the_actions_give_the_plan_message_on_plus_and_nothing_to_viewers(plus, settings):
+    settings.QBO_APP_URL = "https://app.qbo.intuit.com/app"
     project = Project.objects.create(company=plus, qbo_id="16", name="Kitchen Remodel", customer_qbo_id="7")
 
     html = actions(plus, project, Role.ADMIN)

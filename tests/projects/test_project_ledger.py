@@ -218,7 +218,8 @@ def test_a_page_number_out_of_range_or_not_a_number_still_shows_a_page(login, vi
     assert get(client, company, kitchen, page="99").context["ledger_page"].number == 3
 
 
-def test_each_line_links_to_its_document_in_quickbooks(login, viewer, company, kitchen, lines):
+def test_each_line_links_to_its_document_in_quickbooks(login, viewer, company, kitchen, lines, settings):
+    settings.QBO_APP_URL = "https://app.qbo.intuit.com/app"  # Intuit's (the sandbox's own pages are its default)
     html = get(login(viewer), company, kitchen).content.decode()
 
     bill = lines[0]
@@ -232,7 +233,8 @@ def test_the_quickbooks_link_base_can_be_changed_in_one_place(settings):
     assert qbo_txn_url("Invoice", "130") == "https://app.sandbox.qbo.intuit.com/app/invoice?txnId=130"
 
 
-def test_the_filtered_ledger_exports_as_csv_with_quickbooks_links(login, viewer, company, kitchen, lines):
+def test_the_filtered_ledger_exports_as_csv_with_quickbooks_links(login, viewer, company, kitchen, lines, settings):
+    settings.QBO_APP_URL = "https://app.qbo.intuit.com/app"
     response = get(login(viewer), company, kitchen, type="Bill", export="csv")
 
     assert response["Content-Type"].startswith("text/csv")
