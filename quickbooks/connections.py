@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from .client import AuthorizationError, GraphQLError, NotEntitledError, QuickBooksClient, tokens
 from .models import Company, Connection, Membership, Role
+from .sync.dispatch import PULL_TASK, send_task_on_commit
 
 SESSION_KEY = "qbo_oauth"
 
@@ -75,6 +76,9 @@ def connection_complete(*, session, user, state: str, code: str, realm_id: str) 
         connection.scopes = " ".join(sorted(tokens.requested_scopes()))
         connection.save()
     capabilities_detect(company=company)
+    # The first sync starts now, not when beat's round comes: a company just connected should fill in at once,
+    # its progress on the dashboard and the Sync page. A reconnect catches up from where it was.
+    send_task_on_commit(PULL_TASK, company.pk)
     return company
 
 

@@ -16,13 +16,12 @@ from . import webhooks
 from .access import company_view
 from .models import OutboxItem, Role, WebhookEvent
 from .sync import push
-from .sync.dispatch import send_task_on_commit
+from .sync.dispatch import PULL_TASK, send_task_on_commit
 
 logger = logging.getLogger(__name__)
 
 LIST_LIMIT = 20  # rows per list on the status page; counts say how many more there are
 REFRESH_SECONDS = 5
-PULL_TASK = "quickbooks.tasks.sync_pull"
 WAITING = [OutboxItem.Status.PENDING, OutboxItem.Status.SENDING]
 
 

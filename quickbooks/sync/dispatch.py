@@ -9,6 +9,8 @@ from typing import Any
 from celery import current_app
 from django.db import transaction
 
+PULL_TASK = "quickbooks.tasks.sync_pull"  # one company's pull: change capture, or whole with full=True
+
 
 def send_task(name: str, *args: Any, **kwargs: Any) -> None:
     """Queue `name` now."""

@@ -173,6 +173,8 @@ def test_7_two_workers_racing_a_token_refresh_refresh_once_and_the_stored_token_
     qbo, deploy, connected_company, project_setup, qb, realm_id
 ):
     first = deploy()
+    pulls = SyncRun.objects.filter(company=connected_company, kind="incremental_pull", status="succeeded")
+    assert wait_until(pulls.exists, timeout=60)  # the sync connecting queued: done, so one pull races the push below
     second = deploy(beat=False, log_name="second-worker.log")  # one beat per deployment
     Connection.objects.filter(company=connected_company).update(access_expires_at=None)  # both will want a new one
     fault(
@@ -184,13 +186,10 @@ def test_7_two_workers_racing_a_token_refresh_refresh_once_and_the_stored_token_
     sync_pull.delay(connected_company.pk)
     new_estimate(connected_company, project_setup)  # a push on the other worker, at the same moment
 
-    assert wait_until(
-        lambda: SyncRun.objects.filter(company=connected_company, kind="incremental_pull", status="succeeded").exists(),
-        timeout=60,
-    )
+    assert wait_until(lambda: pulls.count() == 2, timeout=60)
     assert wait_until(lambda: OutboxItem.objects.filter(status=OutboxItem.Status.SENT).count() == 1, timeout=60)
     assert served(qbo) == {"delay": 1}
-    run = SyncRun.objects.get(company=connected_company, kind="incremental_pull")
+    run = pulls.latest("started_at")
     attempt = OutboxAttempt.objects.get()
     assert attempt.started_at < run.finished_at and run.started_at < attempt.finished_at  # the two really overlapped
     assert "sync_pull[" in first.log() and "outbox_send[" in second.log()  # on two worker processes

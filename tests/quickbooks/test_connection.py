@@ -12,8 +12,11 @@ from tests.quickbooks.conftest import approve_on_consent_page, connect_through_c
 pytestmark = pytest.mark.django_db
 
 
-def test_an_admin_connects_a_company_through_the_consent_page(qbo, realm_id, login, admin_user, company):
-    response = connect_through_consent(login(admin_user), realm_id, company)
+def test_an_admin_connects_a_company_through_the_consent_page(
+    qbo, realm_id, login, admin_user, company, sent, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = connect_through_consent(login(admin_user), realm_id, company)
 
     assert response.url == reverse("quickbooks:connection", args=[company.pk])
     company.refresh_from_db()
@@ -21,6 +24,7 @@ def test_an_admin_connects_a_company_through_the_consent_page(qbo, realm_id, log
     connection = company.connection
     assert connection.access_token and connection.refresh_token and connection.access_token_fresh(3000)
     assert connection.connected_by == admin_user
+    assert sent == [("quickbooks.tasks.sync_pull", [company.pk])]  # its first sync starts at once, not at beat's round
 
 
 def test_tokens_are_encrypted_at_rest(connected_company):

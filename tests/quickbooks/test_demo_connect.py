@@ -22,24 +22,28 @@ def sent_tasks(monkeypatch):
     return sent
 
 
-def test_demo_connect_connects_the_demo_company_and_queues_its_sync(qbo, sent_tasks):
+def test_demo_connect_connects_the_demo_company_and_queues_its_sync(
+    qbo, sent_tasks, django_capture_on_commit_callbacks
+):
     call_command("demo_setup", stdout=io.StringIO())
 
-    call_command("demo_connect", stdout=io.StringIO())
+    with django_capture_on_commit_callbacks(execute=True):  # as `make run` runs it: outside any transaction
+        call_command("demo_connect", stdout=io.StringIO())
 
     company = Company.objects.get(name=DEMO_COMPANY)
     assert company.connection_state == Company.ConnectionState.CONNECTED
     assert company.realm_id == DEMO_REALM_ID
     assert company.connection.capabilities["projects_api"] is True
-    assert sent_tasks == [("quickbooks.tasks.sync_pull", [company.pk], {"full": False})]
+    assert sent_tasks == [("quickbooks.tasks.sync_pull", [company.pk], {})]  # connecting queues the first sync
 
 
-def test_demo_connect_twice_keeps_one_connection(qbo, sent_tasks):
+def test_demo_connect_twice_keeps_one_connection(qbo, sent_tasks, django_capture_on_commit_callbacks):
     call_command("demo_setup", stdout=io.StringIO())
-    call_command("demo_connect", stdout=io.StringIO())
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("demo_connect", stdout=io.StringIO())
     token = Company.objects.get(name=DEMO_COMPANY).connection.refresh_token
 
-    call_command("demo_connect", stdout=io.StringIO())
+    call_command("demo_connect", stdout=io.StringIO())  # already connected: it catches up
 
     assert Company.objects.get(name=DEMO_COMPANY).connection.refresh_token == token
     assert len(sent_tasks) == 2

@@ -17,7 +17,7 @@ from quickbooks.client import QuickBooksError
 from quickbooks.client.endpoints import endpoints
 from quickbooks.management.commands.demo_setup import DEMO_COMPANY, DEMO_EMAIL
 from quickbooks.models import Company
-from quickbooks.sync.dispatch import send_task
+from quickbooks.sync.dispatch import PULL_TASK, send_task
 
 
 class Command(BaseCommand):
@@ -30,11 +30,11 @@ class Command(BaseCommand):
         company = Company.objects.get(name=DEMO_COMPANY)
         if company.is_connected:
             self.stdout.write(f"{company} is already connected to QuickBooks.")
+            send_task(PULL_TASK, company.pk, full=False)  # catch up with what changed while it was down
         else:
             self._wait_for_quickbooks(wait)
-            self._connect(company, User.objects.get(email=DEMO_EMAIL))
+            self._connect(company, User.objects.get(email=DEMO_EMAIL))  # connecting queues the first sync
             company.refresh_from_db()
-        send_task("quickbooks.tasks.sync_pull", company.pk, full=False)
         self.stdout.write(self.style.SUCCESS(f"{company} is connected; a sync is queued."))
 
     def _wait_for_quickbooks(self, wait: float) -> None:
