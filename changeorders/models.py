@@ -4,6 +4,7 @@ from datetime import date
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 
 from projects.models import Estimate, Project, SalesDocument, SalesLine
 from projects.models.sales import SIGNED_STATUSES, SalesDocumentManager, TxnStatus
@@ -28,6 +29,12 @@ class ChangeOrder(SalesDocument):
             models.Index(fields=["company", "project_qbo_id", "status"], name="change_order_by_project"),
             models.Index(fields=["company", "estimate_qbo_id"], name="change_order_by_estimate"),
         ]
+
+    def get_absolute_url(self) -> str | None:
+        """Its page is under its project; a change order that names no project here has none."""
+        if self.project_id is None:
+            return None
+        return reverse("changeorders:detail", args=[self.company_id, self.project_id, self.pk])
 
     def days_pending(self, today: date) -> int | None:
         """How long the customer took, or has taken so far: from the change order's date to its acceptance, or to

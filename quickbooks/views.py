@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from . import connections, services
@@ -82,6 +83,15 @@ def member_role(request, company, membership_id):
 @company_view(min_role=Role.ADMIN)
 def member_remove(request, company, membership_id):
     membership = get_object_or_404(company.memberships.select_related("user", "company"), pk=membership_id)
+    if not _confirmed(request):
+        return _confirm(
+            request,
+            title=f"Remove {membership.user} from {company}?",
+            explanation=f"{membership.user} ({membership.get_role_display().lower()}) will no longer see or change "
+            f"anything of {company}. Nothing they did is undone; an admin can invite them again.",
+            button="Remove member",
+            cancel=reverse("quickbooks:members", args=[company.pk]),
+        )
     try:
         services.membership_remove(membership=membership)
     except ValidationError as error:
@@ -89,6 +99,15 @@ def member_remove(request, company, membership_id):
     else:
         messages.success(request, f"{membership.user} no longer has access to {company}.")
     return redirect("quickbooks:members", company_id=company.pk)
+
+
+def _confirmed(request) -> bool:
+    """Actions that lose access or data ask first: the button posts without `confirmed`, the confirmation with it."""
+    return request.POST.get("confirmed") == "1"
+
+
+def _confirm(request, **context):
+    return render(request, "confirm.html", {**context, "action": request.path})
 
 
 @require_POST
@@ -169,13 +188,23 @@ def callback(request):
     except QuickBooksError as error:
         messages.error(request, f"QuickBooks could not be connected. {error.user_message}")
         return redirect("home")
-    messages.success(request, f"{company} is connected to QuickBooks.")
-    return redirect("quickbooks:connection", company_id=company.pk)
+    messages.success(request, f"{company} is connected to QuickBooks. Its first sync has started: this page shows it.")
+    return redirect("quickbooks:sync-status", company_id=company.pk)
 
 
 @require_POST
 @company_view(min_role=Role.ADMIN)
 def disconnect(request, company):
+    if not _confirmed(request):
+        return _confirm(
+            request,
+            title=f"Disconnect {company} from QuickBooks?",
+            explanation="Costline gives back its access at Intuit and stops syncing: nothing more is pulled, and "
+            "changes made here wait until the company is connected again. Its data in Costline is kept, and "
+            "nothing in QuickBooks changes.",
+            button="Disconnect",
+            cancel=reverse("quickbooks:connection", args=[company.pk]),
+        )
     connections.connection_disconnect(company=company)
     messages.success(request, f"{company} is disconnected from QuickBooks. Its data in Costline is kept.")
     return redirect("quickbooks:connection", company_id=company.pk)

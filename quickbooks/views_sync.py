@@ -61,6 +61,7 @@ def webhook(request):
 def status(request, company):
     runs = _with_display(list(company.sync_runs.all()[:LIST_LIMIT]))
     running = any(run.status == run.Status.RUNNING for run in runs)
+    starting = company.is_connected and not runs  # connecting queued the first sync; a worker takes it shortly
     counts = company.outbox.aggregate(
         waiting=Count("pk", filter=Q(status__in=WAITING)),
         failed=Count("pk", filter=Q(status=OutboxItem.Status.FAILED)),
@@ -72,7 +73,9 @@ def status(request, company):
         "cursors": company.pull_cursors.order_by("entity"),
         "runs": runs,
         "running": running,
-        "refresh_seconds": REFRESH_SECONDS if running else None,
+        "starting": starting,
+        "refresh_seconds": REFRESH_SECONDS if running or starting else None,
+        "pushed": _outbox(company, status=OutboxItem.Status.SENT, newest_first=True),
         "outbox_counts": counts,
         "waiting": _outbox(company, status__in=WAITING),
         "failed": failed,
@@ -85,10 +88,11 @@ def status(request, company):
     return render(request, "quickbooks/sync/status.html", context)
 
 
-def _outbox(company, **status_filter):
+def _outbox(company, newest_first=False, **status_filter):
     # One query per list, plus one per kind of object named (the generic prefetch), however many rows.
     items = company.outbox.filter(**status_filter).select_related("content_type").prefetch_related("target")
-    return list(items.order_by("next_attempt_at", "id")[:LIST_LIMIT])
+    order = ("-sent_at", "-id") if newest_first else ("next_attempt_at", "id")
+    return list(items.order_by(*order)[:LIST_LIMIT])
 
 
 def _with_display(runs):

@@ -3,6 +3,7 @@
 from django.db import models
 from django.db.models import F, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
+from django.urls import reverse
 
 from quickbooks.models import SyncedObject
 from quickbooks.models.fields import MONEY_FIELD, unique_qbo_id
@@ -92,3 +93,6 @@ class Project(SyncedObject):
 
     def __str__(self):
         return self.fully_qualified_name or self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("reports:project-detail", args=[self.company_id, self.pk])

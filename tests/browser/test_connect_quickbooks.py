@@ -22,7 +22,7 @@ def approve(page, realm_id):
     page.wait_for_url("**/connect/oauth2**")
     page.check(f"input[value='{realm_id}']")
     page.click("button[value=approve]")
-    page.wait_for_selector("h1:has-text('QuickBooks connection')")
+    page.wait_for_selector("h1:has-text('Sync with QuickBooks')")  # connected: its first sync shows here
 
 
 def test_an_admin_connects_disconnects_and_reconnects(
@@ -36,9 +36,12 @@ def test_an_admin_connects_disconnects_and_reconnects(
     approve(page, realm_id)
 
     assert "is connected to QuickBooks" in page.locator(".messages").inner_text()
+    page.click("nav >> text=QuickBooks")
     assert "Available" in page.locator("table.data").inner_text()
     assert Company.objects.get(pk=company.pk).realm_id == realm_id
 
+    page.click("button:has-text('Disconnect')")
+    page.wait_for_selector("h1:has-text('Disconnect')")  # it asks first
     page.click("button:has-text('Disconnect')")
     page.wait_for_selector("button:has-text('Reconnect to QuickBooks')")
     assert Company.objects.get(pk=company.pk).connection_state == Company.ConnectionState.DISCONNECTED

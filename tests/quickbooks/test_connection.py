@@ -18,7 +18,7 @@ def test_an_admin_connects_a_company_through_the_consent_page(
     with django_capture_on_commit_callbacks(execute=True):
         response = connect_through_consent(login(admin_user), realm_id, company)
 
-    assert response.url == reverse("quickbooks:connection", args=[company.pk])
+    assert response.url == reverse("quickbooks:sync-status", args=[company.pk])  # where the first sync shows
     company.refresh_from_db()
     assert (company.realm_id, company.connection_state) == (realm_id, Company.ConnectionState.CONNECTED)
     connection = company.connection
@@ -113,7 +113,7 @@ def test_connecting_a_new_company_makes_the_user_its_admin(qbo, realm_id, login,
     response = connect_through_consent(login(viewer), realm_id)
 
     company = Company.objects.get(realm_id=realm_id)
-    assert response.url == reverse("quickbooks:connection", args=[company.pk])
+    assert response.url == reverse("quickbooks:sync-status", args=[company.pk])  # where the first sync shows
     assert Membership.objects.get(user=viewer, company=company).role == Role.ADMIN
     assert company.name == f"Realm {realm_id} Builders"  # from CompanyInfo
 
@@ -146,7 +146,11 @@ def test_an_outsider_cannot_see_or_touch_the_connection(connected_company, login
 def test_disconnecting_revokes_the_grant_at_quickbooks(connected_company, qbo, login, admin_user):
     old_refresh = connected_company.connection.refresh_token
 
-    login(admin_user).post(reverse("quickbooks:disconnect", args=[connected_company.pk]))
+    client, url = login(admin_user), reverse("quickbooks:disconnect", args=[connected_company.pk])
+    assert "Disconnect Harbor" in client.post(url).content.decode()  # it asks first
+    assert Company.objects.get(pk=connected_company.pk).is_connected
+
+    client.post(url, {"confirmed": "1"})
 
     connected_company.refresh_from_db()
     assert connected_company.connection_state == Company.ConnectionState.DISCONNECTED
@@ -162,7 +166,7 @@ def test_disconnecting_revokes_the_grant_at_quickbooks(connected_company, qbo, l
 
 def test_a_disconnected_company_can_be_connected_again(connected_company, qbo, login, admin_user):
     client = login(admin_user)
-    client.post(reverse("quickbooks:disconnect", args=[connected_company.pk]))
+    client.post(reverse("quickbooks:disconnect", args=[connected_company.pk]), {"confirmed": "1"})
 
     connect_through_consent(client, connected_company.realm_id, connected_company)
 

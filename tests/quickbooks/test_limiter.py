@@ -1,6 +1,5 @@
 """The shared rate limiter: both backends keep the per-minute, per-second and in-flight limits."""
 
-import os
 import uuid
 
 import pytest
@@ -8,15 +7,16 @@ import pytest
 from quickbooks.client import QuickBooksClient
 from quickbooks.client.limiter import FileRateLimiter, Limits, RedisRateLimiter
 
-REDIS_URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
-
 
 @pytest.fixture(params=["file", "redis"])
 def make_limiter(request, tmp_path):
+    """Each backend in turn; the Redis one on the suite's Redis (tests/conftest.py `redis_url`)."""
+    redis_url = request.getfixturevalue("redis_url") if request.param == "redis" else None
+
     def make(limits):
-        if request.param == "file":
+        if redis_url is None:
             return FileRateLimiter(tmp_path, limits)
-        return RedisRateLimiter(REDIS_URL, limits)
+        return RedisRateLimiter(redis_url, limits)
 
     return make
 

@@ -223,9 +223,13 @@ def test_an_admin_cannot_reach_a_membership_of_another_company(login, admin_user
     assert Membership.objects.filter(pk=foreign.pk).exists()
 
 
-def test_an_admin_removes_a_member(login, admin_user, viewer, company):
-    login(admin_user).post(reverse("quickbooks:member-remove", args=[company.pk, viewer.memberships.get().pk]))
+def test_an_admin_removes_a_member_after_a_confirmation(login, admin_user, viewer, company):
+    client, url = login(admin_user), reverse("quickbooks:member-remove", args=[company.pk, viewer.memberships.get().pk])
 
+    asked = client.post(url)
+    assert "will no longer see or change anything" in asked.content.decode() and viewer.memberships.exists()
+
+    client.post(url, {"confirmed": "1"})
     assert not viewer.memberships.exists()
 
 
@@ -237,7 +241,7 @@ def test_the_last_admin_can_be_neither_demoted_nor_removed(login, admin_user, co
         reverse("quickbooks:member-role", args=[company.pk, membership.pk]), {"role": "viewer"}, follow=True
     )
     assert "only admin" in response.content.decode()
-    client.post(reverse("quickbooks:member-remove", args=[company.pk, membership.pk]))
+    client.post(reverse("quickbooks:member-remove", args=[company.pk, membership.pk]), {"confirmed": "1"})
 
     membership.refresh_from_db()
     assert membership.role == Role.ADMIN
