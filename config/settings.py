@@ -132,9 +132,9 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_EMAIL_VERIFICATION = env.str("ACCOUNT_EMAIL_VERIFICATION", default="mandatory")
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
-# A taken email on sign-up gets a plain "already registered" message rather than a silent email:
-# Costline is invite-driven and a clear answer beats hiding which addresses have accounts.
-ACCOUNT_PREVENT_ENUMERATION = False
+# Sign-up never says which addresses have accounts: a new address gets its confirmation link, a taken one an email
+# saying it already has an account (with the password reset link), and both see the same "check your inbox" page.
+ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Costline] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = env.str("ACCOUNT_DEFAULT_HTTP_PROTOCOL", default="https" if not DEBUG else "http")
 

@@ -41,13 +41,18 @@ def test_confirming_the_email_lets_the_user_in(client):
     assert response.status_code == 302 and response.url == reverse("home")
 
 
-def test_sign_up_with_a_taken_email_says_so_and_creates_nothing(client, viewer):
-    response = _sign_up(client, email=viewer.email.upper())
+def test_sign_up_never_reveals_whether_an_address_has_an_account(client, viewer):
+    """A taken address gets the same page as a new one; only its owner's inbox learns it already has an account."""
+    new = _sign_up(client, email="fresh@example.com")
+    client.logout()
+    taken = _sign_up(client, email=viewer.email.upper())
 
-    assert response.status_code == 200
-    assert "already registered" in response.content.decode()
+    assert taken.status_code == new.status_code == 302 and taken.url == new.url
+    page = client.get(taken.url).content.decode()
+    assert "If this address is new to Costline" in page and "already registered" not in page
     assert User.objects.filter(email__iexact=viewer.email).count() == 1
-    assert mail.outbox == []
+    told = [m for m in mail.outbox if viewer.email in m.to]
+    assert len(told) == 1 and "already exists" in told[0].body and "/accounts/password/reset/" in told[0].body
 
 
 def test_sign_in_with_a_wrong_password_is_refused_plainly(client, viewer):
