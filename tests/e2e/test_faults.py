@@ -129,13 +129,19 @@ def _pushed(estimate) -> Estimate:
 
 
 def _edit_both_sides(qb, estimate, *, theirs: dict, ours: dict) -> None:
-    qb.update(
-        "Estimate", {"Id": estimate.qbo_id, "SyncToken": estimate.sync_token, **theirs}, request_id=rid(), sparse=True
-    )
+    """Both edits start from the same version: ours is written (not yet committed) before theirs reaches QuickBooks,
+    so the webhook that theirs sets off can never bring QuickBooks' new version in ahead of ours, however loaded the
+    machine; after the commit the outbox sends ours with the old SyncToken."""
     with transaction.atomic():
         Estimate.objects.filter(pk=estimate.pk).update(**ours)
         estimate.refresh_from_db()
         outbox_enqueue(obj=estimate)
+        qb.update(
+            "Estimate",
+            {"Id": estimate.qbo_id, "SyncToken": estimate.sync_token, **theirs},
+            request_id=rid(),
+            sparse=True,
+        )
 
 
 def test_5_a_stale_token_with_disjoint_changes_is_merged(qbo, deploy, connected_company, project_setup, qb):
