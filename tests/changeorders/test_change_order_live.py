@@ -243,3 +243,39 @@ def test_a_company_that_types_its_own_numbers_gets_the_next_one_from_costline(
 
     assert [first.doc_number, second.doc_number] == ["1001", "1002"]
     assert [qb.read("ChangeOrder", o.qbo_id)["DocNumber"] for o in (first, second)] == ["1001", "1002"]
+
+
+def test_the_same_field_changed_on_both_sides_is_a_conflict_a_person_settles(
+    connected_company, project, accepted_estimate, project_setup, qb, sent, login, accountant
+):
+    client, item = login(accountant), project_setup["item"]
+    change_order = sent_change_order(client, connected_company, project, accepted_estimate, [extra_cabinet(item)])
+    qb.update(
+        "ChangeOrder",
+        {"Id": change_order.qbo_id, "SyncToken": change_order.sync_token, "PrivateNote": "Theirs"},
+        request_id=rid(),
+        sparse=True,
+    )
+    edit_url = reverse("changeorders:edit", args=[connected_company.pk, project.pk, change_order.pk])
+    lines = [{**extra_cabinet(item), "line_id": change_order.lines.get().line_id}]
+    data = change_order_data(accepted_estimate, lines, version=change_order.sync_token, private_note="Ours")
+    data["lines-INITIAL_FORMS"] = "1"
+    assert client.post(edit_url, data).status_code == 302
+    assert send_all() == ["conflict"]
+
+    change_order.refresh_from_db()
+    assert change_order.sync_state == SyncState.CONFLICT and change_order.private_note == "Ours"
+    assert qb.read("ChangeOrder", change_order.qbo_id)["PrivateNote"] == "Theirs"  # not overwritten
+    conflict = OutboxItem.objects.get(status="conflict")
+    detail = client.get(reverse("changeorders:detail", args=[connected_company.pk, project.pk, change_order.pk]))
+    assert reverse("quickbooks:sync-conflict", args=[connected_company.pk, conflict.pk]) in detail.content.decode()
+    page = client.get(reverse("quickbooks:sync-conflict", args=[connected_company.pk, conflict.pk]))
+    assert page.status_code == 200 and "Theirs" in page.content.decode()
+
+    client.post(
+        reverse("quickbooks:sync-conflict", args=[connected_company.pk, conflict.pk]), {"keep_PrivateNote": "costline"}
+    )
+    assert send_all() == ["sent"]
+    remote = qb.read("ChangeOrder", change_order.qbo_id)
+    assert remote["PrivateNote"] == "Ours"
+    assert all(line["LinkedTxn"] == remote["LinkedTxn"] for line in item_lines(remote))  # still linked
