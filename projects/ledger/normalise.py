@@ -51,6 +51,8 @@ def normalise(txn_type: str, document: dict, tagging: Tagging) -> list[dict]:
     """The ledger rows (field values of LedgerLine, without company and project) for one transaction."""
     if txn_type in SALES:
         rows = sales_rows(document, SALES[txn_type], tagging)
+    elif txn_type == "PurchaseOrder" and document.get("POStatus") == "Closed":
+        rows = []  # closed (received, or billed): no longer a commitment; its cost arrives as the bill
     elif txn_type in EXPENSES:
         rows = expense_rows(document, EXPENSES[txn_type], tagging, txn_type)
     else:

@@ -28,6 +28,8 @@ def project_lines_in(docs) -> dict[tuple, Decimal]:
                     expected[(txn_type, d["Id"], line["Id"])] = line["Amount"]
     for txn_type in ("Bill", "Purchase", "PurchaseOrder"):
         for d in docs[txn_type]:
+            if d.get("POStatus") == "Closed":  # received or billed: no longer a commitment
+                continue
             for line in d["Line"]:
                 if line.get("ProjectRef"):
                     expected[(txn_type, d["Id"], line["Id"])] = line["Amount"]
@@ -321,3 +323,22 @@ def test_a_journal_line_to_a_cost_account_is_cost_and_the_other_side_is_not(with
         ("0", Kind.COST, Decimal("1200.00")),
         ("1", Kind.JOURNAL, Decimal("-1200.00")),
     ]
+
+
+def test_a_purchase_order_is_committed_while_open_and_nothing_once_closed(synced, docs):
+    """Open purchase orders are commitments; a closed one (received, billed) is not: its cost arrives as the bill."""
+    order = next(
+        d
+        for d in docs["PurchaseOrder"]
+        if d["POStatus"] == "Open" and any(line.get("ProjectRef") for line in d["Line"])
+    )
+    closed = [d for d in docs["PurchaseOrder"] if d["POStatus"] == "Closed"]
+    assert closed, "the demo closes the purchase orders of complete projects"
+    assert not LedgerLine.objects.filter(
+        company=synced, txn_qbo_id__in=[d["Id"] for d in closed], txn_type="PurchaseOrder"
+    ).exists()
+    assert LedgerLine.objects.filter(company=synced, txn_qbo_id=order["Id"], kind=Kind.COMMITMENT).exists()
+
+    ingest_ledger("PurchaseOrder", synced, [{**order, "POStatus": "Closed", "SyncToken": "9"}])
+
+    assert not LedgerLine.objects.filter(company=synced, txn_type="PurchaseOrder", txn_qbo_id=order["Id"]).exists()
