@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 # Development defaults: DEBUG on, SQLite under var/, the embedded broker. Override from the environment.
 export DEBUG ?= 1
 
-.PHONY: run test install install-dev setup lint
+.PHONY: run test test-prereqs install install-dev setup lint
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,8 +27,12 @@ run: setup
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start
 
 ## Install the dev tools and run the whole test suite (SQLite unless DATABASE_URL is set).
-test: install-dev
+test: test-prereqs install-dev
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## Chromium and, without REDIS_URL, redis-server: installed with apt-get as root, else named and the run stops.
+test-prereqs:
+	bash scripts/test-prereqs.sh
 
 lint: install-dev
 	$(BIN)/ruff check .

@@ -1,6 +1,9 @@
 """Persona fixtures: one company with a member of every role, an outsider, and another tenant."""
 
 import os
+import shutil
+import subprocess
+import time
 import uuid
 
 import pytest
@@ -27,6 +30,62 @@ def isolated_cache(settings):
     settings.CACHES = {
         name: {**config, "KEY_PREFIX": f"test-{uuid.uuid4().hex}"} for name, config in settings.CACHES.items()
     }
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory):
+    """A real Redis for the tests of code that only Redis serves (the rate limiter shared by many workers).
+
+    The suite's own REDIS_URL when it runs on Redis (CI); otherwise a private `redis-server` on a free loopback
+    port, started for this run and stopped at the end, so the zero-setup run never reaches for a Redis nobody
+    configured. No redis-server at all fails the tests that need it, never skips them (`make test` installs it).
+    """
+    from django.conf import settings as django_settings
+
+    if django_settings.REDIS_URL:
+        yield django_settings.REDIS_URL
+        return
+    server = shutil.which("redis-server")
+    if server is None:
+        pytest.fail(
+            "REDIS_URL is unset and redis-server is not installed: apt-get install redis-server, or set REDIS_URL.",
+            pytrace=False,
+        )
+    import redis
+
+    from tests.live_sandbox import free_port  # a plugin (pytest_plugins): imported here, after pytest loaded it
+
+    folder = tmp_path_factory.mktemp("redis")
+    port = free_port()
+    log_path = folder / "redis.log"
+    process = subprocess.Popen(
+        [server, "--bind", "127.0.0.1", "--port", str(port), "--save", "", "--appendonly", "no"]
+        + ["--dir", str(folder), "--logfile", str(log_path)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"redis://127.0.0.1:{port}/0"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            if process.poll() is not None:
+                log = log_path.read_text(errors="replace") if log_path.exists() else ""
+                raise RuntimeError(f"redis-server exited with {process.returncode}:\n{log}")
+            try:
+                if redis.Redis.from_url(url, socket_connect_timeout=1).ping():
+                    break
+            except redis.ConnectionError:
+                if time.monotonic() > deadline:
+                    raise
+            time.sleep(0.05)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 @pytest.fixture
