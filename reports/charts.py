@@ -3,6 +3,7 @@
 import math
 from decimal import Decimal
 
+from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from .figures import Month
@@ -122,3 +123,54 @@ def _legend() -> str:
         f'stroke-width="2.5"/><text x="{LEFT + 170 * i + 30}" y="20" fill="#1f2933">{label}</text>'
         for i, (_, label, colour) in enumerate(SERIES)
     )
+
+
+BAR_LABEL_WIDTH, BAR_HEIGHT, BAR_GAP, BAR_MAX_LABEL = 260, 10, 14, 38
+
+
+def bar_chart(rows: list[tuple[str, Decimal, Decimal]]) -> SafeString:
+    """Budget vs actual per budget line: the revised budget and the actual to date as two bars a line, the actual red
+    where it is past the budget. `rows` are (label, revised budget, actual)."""
+    if not rows:
+        return SafeString("")
+    values = [float(v) for _, budget, actual in rows for v in (budget, actual)]
+    ticks = y_ticks(min(0.0, *values), max(0.0, *values))
+    low, high = ticks[0], ticks[-1]
+    plot_w = WIDTH - BAR_LABEL_WIDTH - RIGHT
+    height = TOP + len(rows) * (2 * BAR_HEIGHT + BAR_GAP) + 24
+
+    def x(value: Decimal | float) -> float:
+        return BAR_LABEL_WIDTH + plot_w * (float(value) - low) / (high - low)
+
+    parts = [
+        f'<line x1="{x(t):.1f}" x2="{x(t):.1f}" y1="{TOP - 6}" y2="{height - 20}" stroke="#d9e2ec"/>'
+        f'<text x="{x(t):.1f}" y="{height - 6}" text-anchor="middle" fill="#616e7c">{short_money(t)}</text>'
+        for t in ticks
+    ]
+    for i, (label, budget, actual) in enumerate(rows):
+        top = TOP + i * (2 * BAR_HEIGHT + BAR_GAP)
+        shown = label if len(label) <= BAR_MAX_LABEL else label[: BAR_MAX_LABEL - 1] + "…"
+        colour = "#b42318" if actual > budget else "#0b6e4f"
+        parts.append(
+            f'<text x="{BAR_LABEL_WIDTH - 8}" y="{top + BAR_HEIGHT + 4}" text-anchor="end" fill="#1f2933">'
+            f"{escape(shown)}</text>"
+        )
+        for n, (value, fill, what) in enumerate(((budget, "#9aa5b1", "Revised budget"), (actual, colour, "Actual"))):
+            start, end = sorted((x(0), x(value)))
+            parts.append(
+                f'<rect x="{start:.1f}" y="{top + n * BAR_HEIGHT}" width="{max(end - start, 0.5):.1f}" '
+                f'height="{BAR_HEIGHT - 1}" fill="{fill}"><title>{escape(label)}: {what} {value:,.2f}</title></rect>'
+            )
+    legend = (
+        f'<rect x="{BAR_LABEL_WIDTH}" y="8" width="14" height="10" fill="#9aa5b1"/>'
+        f'<text x="{BAR_LABEL_WIDTH + 20}" y="17" fill="#1f2933">Revised budget</text>'
+        f'<rect x="{BAR_LABEL_WIDTH + 140}" y="8" width="14" height="10" fill="#0b6e4f"/>'
+        f'<text x="{BAR_LABEL_WIDTH + 160}" y="17" fill="#1f2933">Actual to date (red: over budget)</text>'
+    )
+    svg = (
+        f'<svg class="chart" viewBox="0 0 {WIDTH} {height}" role="img" aria-labelledby="bva-title" '
+        f'xmlns="http://www.w3.org/2000/svg" font-family="system-ui, sans-serif" font-size="12">'
+        f'<title id="bva-title">Revised budget and actual to date, per budget line</title>'
+        f"{legend}{''.join(parts)}</svg>"
+    )
+    return mark_safe(svg)  # noqa: S308 - labels are escaped above; the rest are numbers and fixed words

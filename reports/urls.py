@@ -16,5 +16,10 @@ urlpatterns = [
         views.change_order_log,
         name="project-change-orders",
     ),
+    path(
+        "c/<int:company_id>/projects/<int:project_id>/budget/",
+        views.budget_vs_actual,
+        name="project-budget",
+    ),
     path("figures/", views.figure_rules, name="figures"),
 ]

@@ -15,7 +15,9 @@ from quickbooks.access import company_view
 from quickbooks.links import txn_url
 from quickbooks.models import Role, SyncRun
 
+from . import budget_vs_actual as budget_comparison
 from . import change_orders, exports, figures, project_page
+from .charts import bar_chart
 from .dashboard import CountedPaginator, dashboard_listing, dashboard_totals, header_links, query_string
 
 PAGE_SIZE = 50
@@ -103,3 +105,23 @@ def change_order_log(request, company, project_id=None):
         "days_pending_rule": change_orders.DAYS_PENDING_RULE,
     }
     return render(request, "reports/change_order_log.html", context)
+
+
+@company_view()
+def budget_vs_actual(request, company, project_id):
+    """The project's budget line by line against what was spent, committed and added by change orders."""
+    project = get_object_or_404(Project.objects.filter(company=company), pk=project_id)
+    comparison = budget_comparison.compare(project)
+    if (export := EXPORTS.get(request.GET.get("export", ""))) is not None:
+        return export(budget_comparison.table(project, comparison))
+    context = {
+        "company": company,
+        "project": project,
+        "comparison": comparison,
+        "totals": comparison.totals,
+        "rule": budget_comparison.MATCHING_RULE,
+        "chart": bar_chart(
+            [(row.label, row.revised, row.actual) for row in comparison.all_rows if row.revised or row.actual]
+        ),
+    }
+    return render(request, "reports/budget_vs_actual.html", context)
