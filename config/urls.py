@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("quickbooks.urls")),
     path("", include("projects.urls")),
     path("", include("changeorders.urls")),
+    path("", include("budgets.urls")),
     path("", include("reports.urls")),
 ]
 

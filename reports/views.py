@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
+from budgets import services as budget_services
 from projects.models import Project
 from quickbooks.access import company_view
 from quickbooks.links import txn_url
@@ -120,6 +121,8 @@ def budget_vs_actual(request, company, project_id):
         "comparison": comparison,
         "totals": comparison.totals,
         "rule": budget_comparison.MATCHING_RULE,
+        "budgets_offered": budget_services.offered(company),
+        "can_adopt": request.membership.can(Role.ACCOUNTANT),
         "chart": bar_chart(
             [(row.label, row.revised, row.actual) for row in comparison.all_rows if row.revised or row.actual]
         ),
