@@ -13,11 +13,19 @@ from django.views.decorators.http import require_POST
 
 from projects.documents.forms import References, StatusForm
 from projects.documents.lines import line_totals
-from projects.documents.state import can_edit, can_send, is_draft, open_conflict
-from projects.documents.views import PREFIX, initial_lines, keep, line_table, shown_lines, with_one_more_line
+from projects.documents.state import can_edit, can_send, is_draft, open_conflict, outbox_items
+from projects.documents.views import (
+    PREFIX,
+    initial_lines,
+    keep,
+    line_table,
+    posted_status,
+    shown_lines,
+    with_one_more_line,
+)
 from projects.models import Project, TxnStatus
 from quickbooks.access import company_view
-from quickbooks.models import Role, SyncState
+from quickbooks.models import OutboxItem, Role, SyncState
 
 from .contract import contract_value
 from .forms import ChangeOrderForm, LineFormSet
@@ -169,9 +177,13 @@ def change_order_detail(request, company, project_id, change_order_id):
     lines = shown_lines(change_order)
     in_conflict = change_order.sync_state == SyncState.CONFLICT
     deleting = (
-        change_order.sync_state == SyncState.PENDING_PUSH
-        and change_order.events.filter(action="delete_requested").exists()
+        outbox_items(change_order)
+        .filter(
+            operation=OutboxItem.Operation.DELETE, status__in=[OutboxItem.Status.PENDING, OutboxItem.Status.SENDING]
+        )
+        .exists()
     )
+    decides = can_send(membership) and not draft and not in_conflict
     context = {
         "company": company,
         "project": project,
@@ -185,21 +197,10 @@ def change_order_detail(request, company, project_id, change_order_id):
         "can_delete": (can_edit(membership, change_order) if draft else can_send(membership)) and not deleting,
         "can_send_draft": draft and can_send(membership) and offered(company),
         "deleting": deleting,
-        "status_form": _status_form(change_order) if can_send(membership) and not draft and not in_conflict else None,
+        "status_form": StatusForm.for_document(change_order, SETTABLE_STATUSES) if decides else None,
         **_contract_trail(change_order, project),
     }
     return render(request, "changeorders/detail.html", context)
-
-
-def _status_form(change_order) -> StatusForm:
-    return StatusForm(
-        statuses=SETTABLE_STATUSES,
-        initial={
-            "status": change_order.status,
-            "accepted_by": change_order.accepted_by,
-            "accepted_date": change_order.accepted_date or timezone.localdate(),
-        },
-    )
 
 
 @require_POST
@@ -207,13 +208,11 @@ def _status_form(change_order) -> StatusForm:
 def change_order_status(request, company, project_id, change_order_id):
     project = _project(company, project_id)
     change_order = _change_order(company, project, change_order_id)
-    form = StatusForm(request.POST, statuses=SETTABLE_STATUSES)
-    if not form.is_valid():
-        errors = " ".join(str(e) for errs in form.errors.values() for e in errs)
-        messages.error(request, "Status not changed: " + errors)
+    posted = posted_status(request, SETTABLE_STATUSES)
+    if posted is None:
         return _detail(company, project, change_order)
     try:
-        change_order_set_status(change_order=change_order, by=request.membership, **form.cleaned_data)
+        change_order_set_status(change_order=change_order, by=request.membership, **posted)
     except ValidationError as error:
         messages.error(request, "Status not changed: " + " ".join(error.messages))
     else:

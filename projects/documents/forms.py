@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from quickbooks.models import ReferenceRecord
 from quickbooks.models.fields import MONEY_MAX, QUANTITY_MAX, QUANTITY_PLACES
@@ -320,6 +321,16 @@ class StatusForm(forms.Form):
     def __init__(self, *args, statuses, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["status"] = forms.ChoiceField(choices=[(s.value, s.label) for s in statuses])
+
+    @classmethod
+    def for_document(cls, document, statuses) -> "StatusForm":
+        """The form as a document stands, accepted today unless it says otherwise."""
+        initial = {
+            "status": document.status,
+            "accepted_by": document.accepted_by,
+            "accepted_date": document.accepted_date or timezone.localdate(),
+        }
+        return cls(statuses=statuses, initial=initial)
 
     def clean(self):
         super().clean()

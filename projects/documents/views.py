@@ -3,10 +3,12 @@ them, the form's initial lines, and a few parsing helpers for posted values."""
 
 from decimal import Decimal, InvalidOperation
 
+from django.contrib import messages
+
 from quickbooks.sync.documents import plain
 
 from ..templatetags.money import price_text
-from .forms import MAX_LINES
+from .forms import MAX_LINES, StatusForm
 from .lines import ITEM_LINE, line_totals, markup_percent, priced
 
 PREFIX = "lines"
@@ -98,3 +100,13 @@ def shown_lines(document) -> list:
         line.qty = plain(line.qty)
         lines.append((line, markup_percent(line.amount, line.cost_amount)))
     return lines
+
+
+def posted_status(request, statuses) -> dict | None:
+    """The status form's values as posted, or None after a message saying why they were refused."""
+    form = StatusForm(request.POST, statuses=statuses)
+    if form.is_valid():
+        return form.cleaned_data
+    errors = " ".join(str(e) for errs in form.errors.values() for e in errs)  # ErrorList yields str; str() for mypy
+    messages.error(request, "Status not changed: " + errors)
+    return None

@@ -21,6 +21,7 @@ from ..documents.views import (
     keep,
     line_table,
     posted_decimal,
+    posted_status,
     shown_lines,
     with_one_more_line,
 )
@@ -161,16 +162,7 @@ def _detail_context(request, company, project, estimate) -> dict:
 
 
 def _status_form(estimate) -> StatusForm | None:
-    if estimate.status == TxnStatus.CONVERTED:
-        return None
-    return StatusForm(
-        statuses=SETTABLE_STATUSES,
-        initial={
-            "status": estimate.status,
-            "accepted_by": estimate.accepted_by,
-            "accepted_date": estimate.accepted_date or timezone.localdate(),
-        },
-    )
+    return None if estimate.status == TxnStatus.CONVERTED else StatusForm.for_document(estimate, SETTABLE_STATUSES)
 
 
 @require_POST
@@ -178,13 +170,11 @@ def _status_form(estimate) -> StatusForm | None:
 def estimate_status(request, company, project_id, estimate_id):
     project = _project(company, project_id)
     estimate = _estimate(company, project, estimate_id)
-    form = StatusForm(request.POST, statuses=SETTABLE_STATUSES)
-    if not form.is_valid():
-        errors = " ".join(str(e) for errs in form.errors.values() for e in errs)  # ErrorList yields str; str() for mypy
-        messages.error(request, "Status not changed: " + errors)
+    posted = posted_status(request, SETTABLE_STATUSES)
+    if posted is None:
         return redirect("projects:estimate-detail", company.pk, project.pk, estimate.pk)
     try:
-        item = estimate_set_status(estimate=estimate, by=request.membership, **form.cleaned_data)
+        item = estimate_set_status(estimate=estimate, by=request.membership, **posted)
     except ValidationError as error:
         messages.error(request, "Status not changed: " + " ".join(error.messages))
     else:

@@ -187,6 +187,9 @@ def test_deleting_lowers_the_contract_and_leaves_the_estimate_as_it_was(
 
     assert client.post(delete_url).status_code == 302
     assert ChangeOrder.objects.filter(pk=change_order.pk).exists()  # until QuickBooks confirms
+    detail = client.get(reverse("changeorders:detail", args=[connected_company.pk, project.pk, change_order.pk]))
+    text = detail.content.decode()
+    assert "Deletion waiting to reach QuickBooks" in text and "Delete in QuickBooks</a>" not in text
     assert send_all() == ["sent"]
 
     assert not ChangeOrder.objects.filter(pk=change_order.pk).exists()
