@@ -7,14 +7,13 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from ..codec import loads
 from ..errors import QBOFault
 from ..models import Entity, Realm
 from ..timefmt import intuit_time, parse_intuit_time
 from . import changeorders
 from .entities import by_segment
 from .faults import required_param, unsupported_operation
-from .public import public
+from .public import public_json
 
 MAX_OBJECTS = 1000  # shared across all requested entities
 LOOK_BACK = timedelta(days=30)
@@ -64,10 +63,10 @@ def _since(changed_since: str):
     return since
 
 
-def _changed(realm: Realm, type_: str, since, budget: int) -> list[dict]:
+def _changed(realm: Realm, type_: str, since, budget: int) -> list:
     """Live objects by last update, then deleted ones as stubs; at most `budget` in all."""
     rows = Entity.objects.filter(realm=realm, type=type_, updated_at__gte=since).order_by("updated_at", "qbo_id")
-    live = [public(loads(text)) for text in rows.filter(deleted=False).values_list("document_json", flat=True)[:budget]]
+    live = [public_json(text) for text in rows.filter(deleted=False).values_list("document_json", flat=True)[:budget]]
     gone = rows.filter(deleted=True).values_list("qbo_id", "updated_at")[: max(budget - len(live), 0)]
     stubs = [
         {"status": "Deleted", "domain": "QBO", "Id": str(qbo_id), "MetaData": {"LastUpdatedTime": intuit_time(moment)}}

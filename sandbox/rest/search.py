@@ -17,7 +17,7 @@ from ..timefmt import parse_intuit_time
 from . import changeorders, company
 from .entities import by_segment
 from .faults import query_validation
-from .public import public
+from .public import public_json
 from .query import Condition, Query
 
 ONE_SECOND = timedelta(seconds=1)
@@ -56,7 +56,8 @@ def run(realm: Realm, query: Query) -> dict:
     return _python_page(kind, rows, query, python_conditions, columns if sql_order else None)
 
 
-def _response(kind, query: Query, documents: list[dict] | None, total: int | None = None) -> dict:
+def _response(kind, query: Query, documents: list | None, total: int | None = None) -> dict:
+    """The QueryResponse; `documents` are dicts or stored JSON passed through (`public_json`)."""
     if query.count:
         return {"totalCount": total}
     if not documents:
@@ -70,7 +71,7 @@ def _sql_page(kind, rows, query: Query, columns) -> dict:
     order = [("-" if desc else "") + columns[name] for name, desc in query.order] + ["qbo_id"]
     offset = query.start - 1
     page = rows.order_by(*order).values_list("document_json", flat=True)[offset : offset + query.max_results]
-    return _response(kind, query, [public(loads(text)) for text in page])
+    return _response(kind, query, [public_json(text) for text in page])
 
 
 def _python_page(kind, rows, query: Query, conditions, columns) -> dict:
@@ -80,27 +81,27 @@ def _python_page(kind, rows, query: Query, conditions, columns) -> dict:
     order = [("-" if d else "") + columns[n] for n, d in query.order] + ["qbo_id"] if columns else ["qbo_id"]
     texts = rows.order_by(*order).values_list("document_json", flat=True).iterator(chunk_size=2000)
     wanted = None if query.count or columns is None else query.start - 1 + query.max_results
-    documents = []
+    found = []  # (document, its stored text): matched on the document, answered from the text
     for text in texts:
         document = loads(text)
         if all(_matches(document, c) for c in conditions):
-            documents.append(document)
-            if wanted is not None and len(documents) >= wanted:
+            found.append((document, text))
+            if wanted is not None and len(found) >= wanted:
                 break
     if query.count:
-        return _response(kind, query, None, len(documents))
+        return _response(kind, query, None, len(found))
     if columns is None:
-        documents = _sorted(documents, query.order)
+        found = _sorted(found, query.order)
     offset = query.start - 1
-    return _response(kind, query, [public(doc) for doc in documents[offset : offset + query.max_results]])
+    return _response(kind, query, [public_json(text) for _, text in found[offset : offset + query.max_results]])
 
 
-def _sorted(documents: list[dict], order) -> list[dict]:
+def _sorted(found: list[tuple[dict, str]], order) -> list[tuple[dict, str]]:
     for name, desc in reversed(order):
-        present = [d for d in documents if _field(d, name) is not None]
-        missing = [d for d in documents if _field(d, name) is None]
-        documents = sorted(present, key=lambda d, n=name: _sort_key(_field(d, n)), reverse=desc) + missing
-    return documents
+        present = [pair for pair in found if _field(pair[0], name) is not None]
+        missing = [pair for pair in found if _field(pair[0], name) is None]
+        found = sorted(present, key=lambda pair, n=name: _sort_key(_field(pair[0], n)), reverse=desc) + missing
+    return found
 
 
 _PLAIN = re.compile(r"^[A-Za-z0-9 _.,:@&'()/+-]+$")
