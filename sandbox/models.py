@@ -62,6 +62,16 @@ class Entity(JSONDocument):
     deleted = models.BooleanField(default=False)  # hard-deleted in QBO terms; kept for CDC's "Deleted" stubs
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
+    # A project Customer's fields that the Projects GraphQL API filters and orders on (`sandbox.store`
+    # copies them as `sandbox.graphql.projects.node` reads them), so a page of projects is one indexed query.
+    is_project = models.BooleanField(default=False)
+    project_customer = models.TextField(null=True, blank=True)  # ParentRef.value
+    project_status = models.TextField(null=True, blank=True)
+    project_type = models.TextField(null=True, blank=True)
+    project_priority = models.IntegerField(null=True, blank=True)
+    project_due = models.TextField(null=True, blank=True)  # DateTime as stored: 2024-08-22T00:00:00.000Z
+    project_start = models.TextField(null=True, blank=True)
+    project_deleted = models.BooleanField(default=False)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["realm", "type", "qbo_id"], name="sandbox_entity_unique_id")]
@@ -70,6 +80,9 @@ class Entity(JSONDocument):
             models.Index(fields=["realm", "type", "updated_at"], name="sandbox_entity_by_updated"),
             models.Index(fields=["realm", "type", "txn_date"], name="sandbox_entity_by_date"),
             models.Index(fields=["realm", "type", "name"], name="sandbox_entity_by_name"),
+            models.Index(  # projects only: a page of them in id order reads just its rows
+                fields=["realm", "type", "qbo_id"], condition=models.Q(is_project=True), name="sandbox_entity_projects"
+            ),
         ]
 
     def __str__(self):

@@ -18,6 +18,11 @@ from .timefmt import intuit_time
 
 # Name-list entities carry a display name; transactions a document number and date.
 NAME_FIELDS = ("DisplayName", "Name", "DocNumber", "FullyQualifiedName")
+# A project Customer keeps the Projects GraphQL API's fields under this key (`sandbox.graphql.projects`);
+# a field it lacks has the default here.
+PROJECT_KEY = "_project"
+PROJECT_DEFAULTS = {"status": "OTHER", "deleted": False}
+INT_RANGE = range(-(2**31), 2**31)  # GraphQL's Int: a priority outside it can equal no filter value
 
 
 def next_id(realm: Realm, name: str) -> int:
@@ -45,6 +50,40 @@ def _index_columns(entity: Entity, document: dict) -> None:
     txn_date = document.get("TxnDate")
     entity.txn_date = date.fromisoformat(txn_date) if txn_date else None
     entity.active = document.get("Active", True) is not False
+    project_columns(entity, document)
+
+
+def project_columns(entity: Entity, document: dict) -> None:
+    """The project fields the Projects API's listing filters and orders on, as `graphql.projects.node` reads them.
+
+    A value of a type that no filter value can equal (a customer id that is not a string, a priority that is not
+    a whole number in GraphQL's Int range, ...) is kept as NULL, which equals nothing either.
+    """
+    fields = {**PROJECT_DEFAULTS, **(document.get(PROJECT_KEY) or {})}
+    entity.is_project = document.get("IsProject") is True
+    if not entity.is_project:
+        fields = {"deleted": False}
+    customer = (document.get("ParentRef") or {}).get("value") if entity.is_project else None
+    entity.project_customer = customer if isinstance(customer, str) and customer else None
+    entity.project_status = _text(fields.get("status"))
+    entity.project_type = _text(fields.get("type"))
+    entity.project_priority = _whole(fields.get("priority"))
+    entity.project_due = _text(fields.get("dueDate"))
+    entity.project_start = _text(fields.get("startDate"))
+    entity.project_deleted = bool(fields.get("deleted"))
+
+
+def _text(value) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _whole(value) -> int | None:
+    """`value` as an int if it equals one (True equals 1, Decimal("5") equals 5, as in Python), else None."""
+    try:
+        number = int(value)
+    except (TypeError, ValueError, ArithmeticError):
+        return None
+    return number if number == value and number in INT_RANGE else None
 
 
 def create(realm: Realm, type_: str, document: dict, *, at=None) -> Entity:

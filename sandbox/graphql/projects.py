@@ -17,7 +17,7 @@ from sandbox.models import Entity
 
 from .errors import Forbidden, atomic_resolver, insufficient_scope, project_error
 
-PROJECT_KEY = "_project"  # the Customer document's key for project-only fields; REST must not echo it
+PROJECT_KEY = store.PROJECT_KEY  # the Customer document's key for project-only fields; REST must not echo it
 NAME_OWNERS = ("Customer", "Vendor", "Employee")  # one DisplayName across these (docs/quickbooks-api.md, REST requests)
 PROJECT_FIELDS = (
     "description",
@@ -33,7 +33,14 @@ PROJECT_FIELDS = (
     "emailAddress",
     "addresses",
 )
-DEFAULTS = {"status": "OTHER", "pinned": False, "emailAddress": [], "addresses": [], "deleted": False}
+# In this order: a new project's `_project` is written from it. status and deleted as the store indexes them.
+DEFAULTS = {
+    "status": store.PROJECT_DEFAULTS["status"],
+    "pinned": False,
+    "emailAddress": [],
+    "addresses": [],
+    "deleted": store.PROJECT_DEFAULTS["deleted"],
+}
 EMAIL_RE = re.compile(r".+@.+\..+")  # the seed's `@pattern(regex: ".+@.+\\..+")` on Qb_EmailAddressInput.email
 
 
@@ -65,14 +72,6 @@ def node(entity: Entity, realm) -> dict:
         "assignee": extra.get("assignee"),
         "deleted": extra["deleted"],
     }
-
-
-def project_entities(realm) -> list[Entity]:
-    # The document is compact JSON (codec.dumps), so the substring narrows the scan; is_project confirms.
-    candidates = Entity.objects.filter(
-        realm=realm, type="Customer", deleted=False, document_json__contains='"IsProject":true'
-    )
-    return [entity for entity in candidates if is_project(entity.document)]
 
 
 def load_project(realm, project_id, *, for_update: bool = False) -> Entity:
