@@ -153,12 +153,20 @@ def login(client):
     return _login
 
 
+class SentTasks(list):
+    """(name, args) of each task sent; `.outbox` only the outbox's sends (connecting a company queues a pull too)."""
+
+    @property
+    def outbox(self) -> list:
+        return [call for call in self if call[0] == "quickbooks.tasks.outbox_send"]
+
+
 @pytest.fixture
 def sent(monkeypatch):
     """Tasks sent to the broker, recorded as (name, args) instead: no worker runs in these tests, so they drive
     the outbox with `outbox_send` directly (tests/e2e runs a real worker)."""
     from config.celery import app
 
-    calls = []
+    calls = SentTasks()
     monkeypatch.setattr(app, "send_task", lambda name, args=(), kwargs=None, **_: calls.append((name, list(args))))
     return calls

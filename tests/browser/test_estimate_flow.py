@@ -62,7 +62,7 @@ def test_an_accountant_writes_and_sends_a_three_line_estimate(
     assert page.locator("[data-sync-state]").inner_text() == "Waiting to be sent to QuickBooks"
 
     item = OutboxItem.objects.get()
-    assert sent == [("quickbooks.tasks.outbox_send", [item.pk])]
+    assert sent.outbox == [("quickbooks.tasks.outbox_send", [item.pk])]
     assert outbox_send(item_id=item.pk) == "sent"
     page.reload()
 

@@ -38,7 +38,7 @@ def test_an_estimate_saved_in_the_form_reaches_quickbooks_with_its_three_lines(
 ):
     estimate = save_through_the_form(login(accountant), connected_company, project_setup, private_note="Phase 1")
     item = OutboxItem.objects.get()
-    assert sent == [("quickbooks.tasks.outbox_send", [item.pk])]  # after the commit, to the worker
+    assert sent.outbox == [("quickbooks.tasks.outbox_send", [item.pk])]  # after the commit, to the worker
 
     assert outbox_send(item_id=item.pk) == "sent"
 

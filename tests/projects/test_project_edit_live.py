@@ -71,7 +71,7 @@ def test_a_project_created_in_the_form_reaches_quickbooks_with_its_customer_and_
 ):
     data = form(customer["Id"])
     project = create_through_the_form(client, connected_company, data)
-    assert sent == [("quickbooks.tasks.outbox_send", [OutboxItem.objects.get().pk])]
+    assert sent.outbox == [("quickbooks.tasks.outbox_send", [OutboxItem.objects.get().pk])]
 
     assert send_the_one_waiting() == "sent"
 

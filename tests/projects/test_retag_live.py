@@ -79,7 +79,7 @@ def test_a_retag_puts_projectref_on_the_bill_in_quickbooks_and_the_ledger_follow
 
     assert retag_through_the_page(client, connected_company, bill, miscoded_bill["project"]).status_code == 302
     item = OutboxItem.objects.get(entity="RetagRequest")
-    assert sent == [("quickbooks.tasks.outbox_send", [item.pk])]
+    assert sent.outbox == [("quickbooks.tasks.outbox_send", [item.pk])]
     assert outbox_send(item_id=item.pk) == "sent"
 
     remote = qb.read("Bill", bill["Id"])

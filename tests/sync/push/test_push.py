@@ -26,7 +26,7 @@ def test_a_new_estimate_reaches_quickbooks_with_its_project_and_costs(connected_
     estimate = new_estimate(connected_company, project_setup)
     item = OutboxItem.objects.get()
     assert estimate.__class__.objects.get(pk=estimate.pk).sync_state == SyncState.PENDING_PUSH
-    assert sent == [("quickbooks.tasks.outbox_send", [item.pk])]
+    assert sent.outbox == [("quickbooks.tasks.outbox_send", [item.pk])]
 
     assert send(item) == "sent"
 
@@ -239,7 +239,7 @@ def test_the_sweeper_re_drives_an_item_whose_worker_died(connected_company, proj
 
     assert outbox_sweep() == 1
 
-    assert sent == [("quickbooks.tasks.outbox_send", [item.pk])]
+    assert sent.outbox == [("quickbooks.tasks.outbox_send", [item.pk])]
     assert send(item) == "sent"
     assert len(estimates_in_quickbooks(qb, project_setup)) == 1
 
