@@ -20,7 +20,9 @@ from projects.documents.views import (
     keep,
     line_table,
     posted_status,
+    saved_message,
     shown_lines,
+    stale_message,
     with_one_more_line,
 )
 from projects.models import Project, TxnStatus
@@ -41,13 +43,7 @@ from .services import (
 )
 
 BLANK_ROWS = 1
-SENT = "Saved and queued for QuickBooks: it is sent in the background, and this page shows when it has arrived."
-DRAFTED = "Saved as a draft, not yet in QuickBooks."
-PM_DRAFTED = DRAFTED + " An accountant will send it to QuickBooks."
-STALE = (
-    "This change order changed in QuickBooks (or reached it) while you were editing. Your changes are still "
-    "below: compare them with the change order's page, then save again to send them."
-)
+STALE = stale_message("change order")
 
 
 def _project(company, project_id) -> Project:
@@ -135,7 +131,7 @@ def _edit(request, company, project, change_order):
     except ValidationError as error:
         form.add_error(None, error)
         return _render_form(request, company, project, change_order, parent_rows, form, formset, status=400)
-    messages.success(request, SENT if send else (DRAFTED if can_send(request.membership) else PM_DRAFTED))
+    messages.success(request, saved_message(send, can_send(request.membership)))
     return _detail(company, project, change_order)
 
 

@@ -53,7 +53,7 @@ def redis_url(tmp_path_factory):
         )
     import redis
 
-    from tests.live_sandbox import free_port  # a plugin (pytest_plugins): imported here, after pytest loaded it
+    from tests.live_sandbox import free_port, stop_process  # a plugin (pytest_plugins): imported after pytest loaded it
 
     folder = tmp_path_factory.mktemp("redis")
     port = free_port()
@@ -80,12 +80,7 @@ def redis_url(tmp_path_factory):
             time.sleep(0.05)
         yield url
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_process(process)
 
 
 @pytest.fixture

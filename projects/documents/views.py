@@ -12,6 +12,22 @@ from .forms import MAX_LINES, StatusForm
 from .lines import ITEM_LINE, line_totals, markup_percent, priced
 
 PREFIX = "lines"
+SENT = "Saved and queued for QuickBooks: it is sent in the background, and this page shows when it has arrived."
+DRAFTED = "Saved as a draft, not yet in QuickBooks."
+PM_DRAFTED = DRAFTED + " An accountant will send it to QuickBooks."
+
+
+def saved_message(sent: bool, sends: bool) -> str:
+    """What a save says: sent, or a draft (which an accountant sends, when the one saving cannot)."""
+    return SENT if sent else (DRAFTED if sends else PM_DRAFTED)
+
+
+def stale_message(noun: str) -> str:
+    """Said when the document changed in QuickBooks while the form was open; nothing typed is lost."""
+    return (
+        f"This {noun} changed in QuickBooks (or reached it) while you were editing. Your changes are still below: "
+        f"compare them with the {noun}'s page, then save again to send them."
+    )
 
 
 def keep(document) -> dict:

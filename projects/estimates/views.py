@@ -22,7 +22,9 @@ from ..documents.views import (
     line_table,
     posted_decimal,
     posted_status,
+    saved_message,
     shown_lines,
+    stale_message,
     with_one_more_line,
 )
 from ..models import Estimate, Project, TxnStatus
@@ -36,13 +38,7 @@ from .services import (
 )
 
 BLANK_ROWS = 1  # blank line rows shown (the script, or "Add line" without it, adds more)
-SENT = "Saved and queued for QuickBooks: it is sent in the background, and this page shows when it has arrived."
-DRAFTED = "Saved as a draft, not yet in QuickBooks."
-PM_DRAFTED = DRAFTED + " An accountant will send it to QuickBooks."
-STALE = (
-    "This estimate changed in QuickBooks (or reached it) while you were editing. Your changes are still "
-    "below: compare them with the estimate's page, then save again to send them."
-)
+STALE = stale_message("estimate")
 
 
 def _project(company, project_id) -> Project:
@@ -114,7 +110,7 @@ def _edit(request, company, project, estimate):
         form.add_error(None, error)
         confirm = error.code == "confirm_total"
         return _render_form(request, company, project, estimate, form, formset, status=400, confirm=confirm)
-    messages.success(request, SENT if send else (DRAFTED if can_send(request.membership) else PM_DRAFTED))
+    messages.success(request, saved_message(send, can_send(request.membership)))
     return redirect("projects:estimate-detail", company.pk, project.pk, estimate.pk)
 
 
