@@ -11,8 +11,6 @@ import argparse
 import math
 import os
 import secrets
-import socket
-import subprocess
 import sys
 import tempfile
 import time
@@ -20,15 +18,12 @@ from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from bench.sandbox_process import free_port, start_sandbox  # noqa: E402 - after the path is set
+
 REALM = "9341453099990042"
 CLIENT_ID, CLIENT_SECRET = "bench-client", "bench-secret"
 STATUS_429 = 429
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def setup_django(folder: str, base_url: str) -> None:
@@ -69,30 +64,6 @@ def seed(customers: int, transactions: int) -> dict:
     added = seed_scale(realm, customers=customers, transactions=transactions)
     print(f"seeded {added} in {time.perf_counter() - began:.1f} s")
     return added
-
-
-def start_sandbox(port: int, folder: str) -> subprocess.Popen:
-    import requests
-
-    log = open(os.path.join(folder, "qbo_sandbox.log"), "w")  # noqa: SIM115 - lives as long as the process
-    process = subprocess.Popen(  # noqa: S603 - our own interpreter and command
-        [sys.executable, "manage.py", "qbo_sandbox", f"127.0.0.1:{port}"],
-        cwd=ROOT,
-        env=dict(os.environ),
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"qbo_sandbox exited: {Path(log.name).read_text()}")
-        try:
-            if requests.get(f"http://127.0.0.1:{port}/_sandbox/state", timeout=5).status_code == 200:
-                return process
-        except requests.RequestException:
-            pass
-        time.sleep(0.3)
-    raise RuntimeError("qbo_sandbox did not start")
 
 
 def connect(realm_id: str = REALM, name: str = "Scale Pull Co."):

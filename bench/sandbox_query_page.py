@@ -23,13 +23,15 @@ engine). Prints figures only; there is no pass/fail on time.
 import argparse
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from bench.sandbox_process import free_port, start_sandbox, stop  # noqa: E402 - after the path is set
+
 PAGE = 1000
 GRAPHQL_PAGE = 100
 TARGET_MS = 100
@@ -67,48 +69,6 @@ def percentile(values: list[float], share: float) -> float:
 
 
 # --- the live sandbox ------------------------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def start_sandbox(port: int, folder: str) -> subprocess.Popen:
-    """`manage.py qbo_sandbox` on the bench's database file; a realm already exists, so it seeds no demo."""
-    import requests
-
-    log = open(os.path.join(folder, "qbo_sandbox.log"), "w")  # noqa: SIM115 - lives as long as the process
-    process = subprocess.Popen(  # noqa: S603 - our own interpreter and command
-        [sys.executable, "manage.py", "qbo_sandbox", f"127.0.0.1:{port}"],
-        cwd=ROOT,
-        env={**os.environ, "DEBUG": "1", "PYTHONUNBUFFERED": "1"},
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"qbo_sandbox exited: {Path(log.name).read_text()}")
-        try:
-            if requests.get(f"http://127.0.0.1:{port}/_sandbox/state", timeout=5).status_code == 200:
-                return process
-        except requests.RequestException:
-            pass
-        time.sleep(0.3)
-    raise RuntimeError("qbo_sandbox did not start")
-
-
-def stop(process: subprocess.Popen) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
 
 
 class Pages:
@@ -234,7 +194,7 @@ def main() -> None:
         connections.close_all()
         port = free_port()
         base = f"http://127.0.0.1:{port}/"
-        process = start_sandbox(port, folder)
+        process = start_sandbox(port, folder, DEBUG="1", PYTHONUNBUFFERED="1")
         try:
             began = time.perf_counter()
             body = {"realm_id": REALM, "name": realm.name}
