@@ -6,6 +6,7 @@ class BudgetsConfig(AppConfig):
     verbose_name = "Budgets"
 
     def ready(self):
-        from . import sync
+        from . import push, sync
 
         sync.register()
+        push.register()

@@ -1,6 +1,10 @@
-"""Local copies of project budgets (QuickBooks' Budgets GraphQL API) and their lines."""
+"""Local copies of project budgets (QuickBooks' Budgets GraphQL API), their lines, and the history of each change."""
 
+from decimal import Decimal
+
+from django.conf import settings
 from django.db import models
+from django.db.models import Q
 
 from projects.models import Project
 from quickbooks.models import SyncedObject
@@ -34,12 +38,25 @@ class Budget(SyncedObject):
     def __str__(self):
         return self.name or f"Budget {self.qbo_id or self.pk}"
 
+    @property
+    def is_baseline(self) -> bool:
+        """A locked budget is the project's baseline: only accountants and admins change it (docs/figures.md)."""
+        return self.state == self.State.LOCKED
+
+    @property
+    def in_quickbooks(self) -> bool:
+        return bool(self.qbo_id)
+
 
 class BudgetLine(models.Model):
     """A budget line, addressed by its sequenceId: item or account, class, location, unit cost x quantity."""
 
+    class Type(models.TextChoices):
+        ITEM = "ITEM", "Item"
+        ACCOUNT = "ACCOUNT", "Account"
+
     budget = models.ForeignKey(Budget, on_delete=models.CASCADE, related_name="lines")
-    sequence_id = models.CharField(max_length=32)
+    sequence_id = models.CharField(max_length=32, blank=True)  # QuickBooks gives it; blank until the line is sent
     order = models.CharField(max_length=32, blank=True)
     line_type = models.CharField(max_length=20, default="ITEM")
     item_qbo_id = models.CharField("item QuickBooks id", max_length=32, blank=True)
@@ -54,7 +71,55 @@ class BudgetLine(models.Model):
 
     class Meta:
         ordering = ["budget", "id"]
-        constraints = [models.UniqueConstraint(fields=["budget", "sequence_id"], name="budget_line_unique_sequence")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["budget", "sequence_id"], condition=~Q(sequence_id=""), name="budget_line_unique_sequence"
+            )
+        ]
 
     def __str__(self):
-        return f"Line {self.sequence_id}: {self.amount}"
+        return f"Line {self.sequence_id or '(new)'}: {self.amount}"
+
+
+class BudgetChange(models.Model):
+    """One change to a budget, who made it and when, with its lines and total before and after. Kept after the
+    budget is deleted: a locked budget is the baseline, and what happened to it is part of the record."""
+
+    class Action(models.TextChoices):
+        CREATED = "created", "Created"
+        EDITED = "edited", "Lines edited"
+        IMPORTED = "imported", "Lines imported"
+        FROM_ESTIMATE = "from_estimate", "Started from the estimate"
+        LOCKED = "locked", "Locked as the baseline"
+        DELETE_REQUESTED = "delete_requested", "Deletion sent to QuickBooks"
+        DELETED = "deleted", "Deleted"
+        RESOLVED = "resolved", "Conflict resolved"
+        ADOPTED = "adopted", "Tracked from QuickBooks"
+
+    company = models.ForeignKey("quickbooks.Company", on_delete=models.CASCADE, related_name="+")
+    budget = models.ForeignKey(Budget, on_delete=models.SET_NULL, null=True, blank=True, related_name="changes")
+    project = models.ForeignKey(Project, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    budget_name = models.CharField(max_length=500)  # its name then, which outlives a deletion
+    action = models.CharField(max_length=20, choices=Action)
+    state = models.CharField("state after", max_length=8, blank=True)
+    was_baseline = models.BooleanField("changed while locked", default=False)
+    total_before = money_field(null=True, blank=True)
+    total_after = money_field(null=True, blank=True)
+    lines_before = models.JSONField(default=list, blank=True)
+    lines_after = models.JSONField(default=list, blank=True)
+    detail = models.CharField(max_length=500, blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["company", "project", "at"], name="budget_change_by_project")]
+
+    def __str__(self):
+        return f"{self.budget_name}: {self.get_action_display()}"
+
+    @property
+    def difference(self) -> Decimal | None:
+        if self.total_before is None or self.total_after is None:
+            return None
+        return self.total_after - self.total_before

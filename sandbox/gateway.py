@@ -102,6 +102,8 @@ def take_fault(request) -> FaultRule | None:
             continue
         if rule.path_contains and rule.path_contains not in request.path:
             continue
+        if rule.body_contains and rule.body_contains.encode() not in request.body:
+            continue
         if FaultRule.objects.filter(pk=rule.pk, remaining__gt=0).update(
             remaining=F("remaining") - 1, served=F("served") + 1
         ):

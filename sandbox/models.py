@@ -216,6 +216,8 @@ class FaultRule(models.Model):
     served = models.IntegerField(default=0)  # requests it has affected: tests check that their fault happened
     delay_seconds = models.FloatField(default=0)
     path_contains = models.CharField(max_length=200, blank=True)  # only requests whose path contains this
+    # only requests whose body contains this: one GraphQL mutation among the reads that share its path
+    body_contains = models.CharField(max_length=200, blank=True)
     method = models.CharField(max_length=8, blank=True)  # only this HTTP method ("" = any)
     created = models.DateTimeField(default=timezone.now)
 

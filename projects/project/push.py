@@ -172,6 +172,12 @@ def check_project(project: Project) -> None:
 def register() -> None:
     register_push(
         PushedEntity(
-            "Project", Project, project_to_document, apply_project_document, send=send_project, check=check_project
+            "Project",
+            Project,
+            project_to_document,
+            apply_project_document,
+            send=send_project,
+            check=check_project,
+            id_key="id",
         )
     )

@@ -79,6 +79,8 @@ def make_room(obj: Any, qbo_id: str) -> None:
     """Before `obj` takes the Id its create's reply names: another row holding that Id was pulled as a stranger
     (a mirror with nothing of its own waiting) and is folded into `obj`: what pointed at it points at `obj`, then it
     goes. A row that is itself one of Costline's waiting creates gives the Id up instead and waits for its own."""
+    if not qbo_id:  # an answer without an id names no row to make room in
+        return
     model = type(obj)
     other = model.objects.filter(company_id=obj.company_id, qbo_id=qbo_id).exclude(pk=obj.pk).first()
     if other is None:

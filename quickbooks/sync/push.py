@@ -90,6 +90,8 @@ def outbox_send(*, item_id: int, client: QuickBooksClient | None = None) -> str:
         outcome = _deliver(item, obj, entity, sender)
     except StaleObjectError:  # raised by _deliver, so `sender` is set
         outcome = _resolve_stale(item, obj, entity, sender)
+    except registry.Conflict as conflict:  # an entity without SyncToken found both sides changed
+        outcome = _conflict(item, obj, conflict.remote, conflict.conflicts)
     except QuickBooksError as error:
         outcome = _retry_later(item, obj, error) if error.transient else _fail(item, obj, error)
         attempt.error_code, attempt.message = error.code, str(error)
@@ -144,7 +146,7 @@ def _done(item: OutboxItem, obj: Any, entity: registry.PushedEntity, document: d
     with transaction.atomic():
         if document is not None and item.operation == OutboxItem.Operation.CREATE:
             # A pull may have read this object before its reply came back: one row, never two.
-            make_room(obj, str(document.get("Id") or document.get("id") or ""))
+            make_room(obj, entity.id_in(document))
         if document is None and entity.removed is not None:  # deleted in QuickBooks: gone here too
             entity.removed(obj)
         elif document is None:  # deleted in QuickBooks
@@ -153,7 +155,7 @@ def _done(item: OutboxItem, obj: Any, entity: registry.PushedEntity, document: d
             # Edited again while this was on its way: the newer edit must not be overwritten by this reply. Take
             # only QuickBooks' identity and version, so the waiting item sends the newer edit on top of it.
             type(obj).objects.filter(pk=obj.pk).update(
-                qbo_id=str(document.get("Id", obj.qbo_id)),
+                qbo_id=entity.id_in(document) or obj.qbo_id,
                 sync_token=str(document.get("SyncToken", obj.sync_token)),
                 qbo_document=document,
                 conflict_document=None,
@@ -187,14 +189,7 @@ def _resolve_stale(item: OutboxItem, obj: Any, entity: registry.PushedEntity, cl
         return _changed_before_delete(item, obj, entity, remote)
     result = merging.merge(base=obj.qbo_document, local=entity.to_document(obj), remote=remote)
     if not result.clean:
-        with transaction.atomic():
-            type(obj).objects.filter(pk=obj.pk).update(
-                sync_state=SyncState.CONFLICT,
-                conflict_document=remote,
-                sync_error="Changed in QuickBooks too: " + ", ".join(result.conflicts) + ". Choose what to keep.",
-            )
-            _finish(item, OutboxItem.Status.CONFLICT, last_error=f"Conflict on {', '.join(result.conflicts)}")
-        return "conflict"
+        return _conflict(item, obj, remote, result.conflicts)
     obj.sync_token = remote["SyncToken"]
     # The first requestid already has QuickBooks' stale-object reply stored against it: a new write, a new id.
     merged_id = f"{item.request_id[:40]}-m{item.attempts}"
@@ -203,6 +198,18 @@ def _resolve_stale(item: OutboxItem, obj: Any, entity: registry.PushedEntity, cl
     except QuickBooksError as error:
         return _retry_later(item, obj, error) if error.transient else _fail(item, obj, error)
     return "merged"
+
+
+def _conflict(item: OutboxItem, obj: Any, remote: dict, conflicts: list[str]) -> str:
+    """Both sides changed the same thing: QuickBooks' version is kept beside the edit for a person to choose."""
+    with transaction.atomic():
+        type(obj).objects.filter(pk=obj.pk).update(
+            sync_state=SyncState.CONFLICT,
+            conflict_document=remote,
+            sync_error="Changed in QuickBooks too: " + ", ".join(conflicts) + ". Choose what to keep.",
+        )
+        _finish(item, OutboxItem.Status.CONFLICT, last_error=f"Conflict on {', '.join(conflicts)}")
+    return "conflict"
 
 
 CHANGED_BEFORE_DELETE = (

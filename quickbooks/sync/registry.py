@@ -44,6 +44,16 @@ class PulledEntity:
         return "graphql" if self.graphql is not None else "rest"
 
 
+class Conflict(Exception):  # noqa: N818 - it is a state the object enters, not a failure of the code
+    """Raised by an entity's `send` when QuickBooks' current version and Costline's edit changed the same thing since
+    the last sync (for APIs without a SyncToken, found by reading first). The outbox keeps `remote` for a person to
+    choose from, and says `conflicts` in words."""
+
+    def __init__(self, remote: dict, conflicts: list[str]):
+        super().__init__(", ".join(conflicts))
+        self.remote, self.conflicts = remote, conflicts
+
+
 @dataclass(frozen=True)
 class PushedEntity:
     """An entity Costline writes to QuickBooks through the outbox."""
@@ -55,6 +65,10 @@ class PushedEntity:
     send: Callable | None = None  # send(client, obj, document, request_id) -> dict; default: REST create/update
     check: Callable | None = None  # check(obj) -> None or raise ValidationError before a create or update is sent
     removed: Callable | None = None  # removed(obj): QuickBooks confirmed a delete Costline sent; default: keep the row
+    id_key: str = "Id"  # where QuickBooks' answer names the object's id ("id" in the Projects API, "budgetId")
+
+    def id_in(self, document: dict) -> str:
+        return str(document.get(self.id_key) or "")
 
 
 _pulled: dict[str, PulledEntity] = {}

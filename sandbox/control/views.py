@@ -59,6 +59,7 @@ def fault_json(rule: FaultRule) -> dict:
         "served": rule.served,
         "delay_seconds": rule.delay_seconds,
         "path_contains": rule.path_contains,
+        "body_contains": rule.body_contains,
         "method": rule.method,
     }
 
@@ -81,6 +82,7 @@ def faults(request):
                 remaining=int(body.get("count", body.get("remaining", 1))),
                 delay_seconds=float(body.get("delay_seconds", 0)),
                 path_contains=str(body.get("path_contains", "")),
+                body_contains=str(body.get("body_contains", "")),
                 method=str(body.get("method", "")).upper(),
             )
         except (TypeError, ValueError) as exc:

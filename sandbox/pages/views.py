@@ -110,7 +110,7 @@ def controls(state: dict) -> list[dict]:
             "name": "Faults",
             "url": reverse("sandbox-faults"),
             "now": f"{len(state['faults'])} active",
-            "note": "POST kind 500, 429, delay or drop (count, path_contains, method); DELETE clears them.",
+            "note": "POST kind 500, 429, delay or drop (count, path_contains, body_contains, method); DELETE clears.",
         },
         {
             "name": "Webhooks",
