@@ -90,6 +90,7 @@ class BudgetChange(models.Model):
         EDITED = "edited", "Lines edited"
         IMPORTED = "imported", "Lines imported"
         FROM_ESTIMATE = "from_estimate", "Started from the estimate"
+        SENT = "sent", "Sent to QuickBooks"
         LOCKED = "locked", "Locked as the baseline"
         DELETE_REQUESTED = "delete_requested", "Deletion sent to QuickBooks"
         DELETED = "deleted", "Deleted"
@@ -117,6 +118,10 @@ class BudgetChange(models.Model):
 
     def __str__(self):
         return f"{self.budget_name}: {self.get_action_display()}"
+
+    @property
+    def sides(self) -> list[tuple[str, list[dict]]]:
+        return [("Before", self.lines_before), ("After", self.lines_after)]
 
     @property
     def difference(self) -> Decimal | None:

@@ -32,6 +32,7 @@ from .sync import budget_line_values, fetch_budget, ingest_budgets
 Action = BudgetChange.Action
 MAX_BUDGET_LINES = 500  # a budget page stays readable, and one update stays one request
 REFERENCE_FIELDS = ("item_qbo_id", "account_qbo_id", "class_qbo_id", "location_qbo_id", "description")
+LINE_NUMBERS = ("line_type", "quantity", "unit_cost", "amount", "date")
 
 
 def offered(company) -> bool:
@@ -198,13 +199,31 @@ def budget_save(
     _check_lines(lines)
     before, new = Before.of(budget), budget.pk is None
     with transaction.atomic():
-        budget.project_qbo_id = budget.project.qbo_id
-        budget.total = sum((line_amount(line) for line in lines), Decimal("0.00"))
+        if not budget.in_quickbooks:
+            # A draft names its project by key only, so no figure counts it until it is sent; once in QuickBooks,
+            # the total figures use is QuickBooks' own (written back from its answer).
+            budget.project_qbo_id = budget.project.qbo_id if send else ""
+            budget.total = sum((line_amount(line) for line in lines), Decimal("0.00"))
         budget.save()
         _replace_lines(budget, lines)
         item = outbox_enqueue(obj=budget) if send else None
         record(budget, action or (Action.CREATED if new else Action.EDITED), by, before, detail)
         return item
+
+
+def current_lines(budget: Budget) -> list[dict]:
+    """The budget's lines as `budget_save` takes them, each keeping its row (hence its sequenceId)."""
+    return [
+        {"line_id": line.pk, **{name: getattr(line, name) for name in (*REFERENCE_FIELDS, *LINE_NUMBERS)}}
+        for line in budget.lines.order_by("id")
+    ]
+
+
+def budget_send(*, budget: Budget, by: Membership) -> OutboxItem | None:
+    """Send a budget kept in Costline so far, as it stands."""
+    if budget.in_quickbooks or waiting(budget):
+        raise ValidationError("This budget is already in QuickBooks (or on its way): its edits are sent as saved.")
+    return budget_save(budget=budget, lines=current_lines(budget), by=by, send=True, action=Action.SENT)
 
 
 def budget_lock(*, budget: Budget, by: Membership) -> OutboxItem:
@@ -409,3 +428,24 @@ def _link(budget: Budget, document: dict, by: Membership) -> Budget:
             budget.refresh_from_db()
         record(budget, Action.ADOPTED, by, before, f"Linked to QuickBooks budget {budget.qbo_id}.")
     return budget
+
+
+# ---- what the budget page shows ----
+
+
+def budget_panel(project: Project, by: Membership) -> dict:
+    """The project's budget as it stands here (a draft too), what `by` may do with it, and its history."""
+    budget = budget_of(project)
+    history = BudgetChange.objects.filter(company_id=project.company_id, project=project).select_related("by")[:30]
+    return {
+        "budget": budget,
+        "budget_lines": list(budget.lines.order_by("id")) if budget else [],
+        "budget_waiting": budget is not None and waiting(budget),
+        "can_write_budget": by.can(Role.PROJECT_MANAGER),
+        "can_change_budget": budget is not None and may_change(by, budget),
+        "can_lock_budget": by.can(Role.ACCOUNTANT),
+        "has_accepted_estimate": Estimate.objects.signed()
+        .filter(company_id=project.company_id, project=project)
+        .exists(),
+        "budget_history": list(history),
+    }

@@ -123,6 +123,7 @@ def budget_vs_actual(request, company, project_id):
         "rule": budget_comparison.MATCHING_RULE,
         "budgets_offered": budget_services.offered(company),
         "can_adopt": request.membership.can(Role.ACCOUNTANT),
+        **budget_services.budget_panel(project, request.membership),
         "chart": bar_chart(
             [(row.label, row.revised, row.actual) for row in comparison.all_rows if row.revised or row.actual]
         ),

@@ -27,13 +27,14 @@ class References:
     """The company's items, classes and locations as QuickBooks last sent them: id -> record."""
 
     items: dict[str, ReferenceRecord]
+    accounts: dict[str, ReferenceRecord]
     classes: dict[str, ReferenceRecord]
     locations: dict[str, ReferenceRecord]
 
     def __init__(self, company):
-        rows = ReferenceRecord.objects.filter(company=company, entity__in=["Item", "Class", "Department"])
-        self.items, self.classes, self.locations = {}, {}, {}
-        by_entity = {"Item": self.items, "Class": self.classes, "Department": self.locations}
+        rows = ReferenceRecord.objects.filter(company=company, entity__in=["Item", "Account", "Class", "Department"])
+        self.items, self.accounts, self.classes, self.locations = {}, {}, {}, {}
+        by_entity = {"Item": self.items, "Account": self.accounts, "Class": self.classes, "Department": self.locations}
         for record in rows.order_by("fully_qualified_name", "name"):
             by_entity[record.entity][record.qbo_id] = record
 

@@ -1,6 +1,6 @@
-/* A document form's line table (estimates, change orders), enhanced: "Add line" grows the table in place, and
+/* A document form's line table (estimates, change orders, budgets), enhanced: "Add line" grows the table in place, and
    each line's amount, cost and markup and the totals follow what is typed; on a change order, the new contract
-   total too. Exact decimal arithmetic (BigInt), rounded half up to the cent as
+   total too; on a budget, each line's quantity x unit cost, or the amount typed. Exact decimal arithmetic (BigInt), rounded half up to the cent as
    QuickBooks and the server round, so what is shown here is what the server saves. Without this script the
    form still works: "Add line" asks the server for a longer table, and the server computes the totals. */
 (function () {
@@ -51,29 +51,41 @@
   function field(row, name) { return row.querySelector("[name$='-" + name + "']"); }
 
   function lineFigures(row) {
-    var removed = field(row, "DELETE");
-    var qty = parse(field(row, "qty").value), price = parse(field(row, "unit_price").value);
-    var cost = parse(field(row, "unit_cost").value);
-    var amount = qty !== null && price !== null ? cents(qty, price) : null;
+    var removed = field(row, "DELETE"), priceField = field(row, "unit_price");
+    var qty = parse(field(row, "qty").value), cost = parse(field(row, "unit_cost").value);
     var costAmount = qty !== null && cost !== null ? cents(qty, cost) : null;
+    var amount;
+    if (priceField) { // a sales document: quantity x unit price
+      var price = parse(priceField.value);
+      amount = qty !== null && price !== null ? cents(qty, price) : null;
+    } else { // a budget line: quantity x unit cost, else the amount typed
+      var typed = parse(field(row, "amount").value);
+      amount = costAmount !== null ? costAmount : (typed === null ? null : divideHalfUp(typed, 10n ** BigInt(SCALE - 2)));
+      costAmount = null;
+    }
     return { amount: amount, cost: costAmount, removed: removed && removed.checked };
+  }
+
+  function show(scope, selector, text) { // a cell the table may not have (a budget has no cost or markup)
+    var cell = scope.querySelector(selector);
+    if (cell) { cell.textContent = text; }
   }
 
   function recompute() {
     var sum = 0n, costSum = 0n, anyCost = false;
     body.querySelectorAll("[data-line]").forEach(function (row) {
       var figures = lineFigures(row);
-      row.querySelector("[data-line-amount]").textContent = money(figures.amount);
-      row.querySelector("[data-line-cost]").textContent = money(figures.cost);
-      row.querySelector("[data-line-markup]").textContent = markup(figures.amount, figures.cost);
+      show(row, "[data-line-amount]", money(figures.amount));
+      show(row, "[data-line-cost]", money(figures.cost));
+      show(row, "[data-line-markup]", markup(figures.amount, figures.cost));
       row.classList.toggle("removed", !!figures.removed);
       if (figures.removed) { return; }
       if (figures.amount !== null) { sum += figures.amount; }
       if (figures.cost !== null) { costSum += figures.cost; anyCost = true; }
     });
-    form.querySelector("[data-total-amount]").textContent = money(sum);
-    form.querySelector("[data-total-cost]").textContent = anyCost ? money(costSum) : "—";
-    form.querySelector("[data-total-markup]").textContent = anyCost ? (markup(sum, costSum) || "—") : "—";
+    show(form, "[data-total-amount]", money(sum));
+    show(form, "[data-total-cost]", anyCost ? money(costSum) : "—");
+    show(form, "[data-total-markup]", anyCost ? (markup(sum, costSum) || "—") : "—");
     var change = form.querySelector("[data-change-amount]");
     if (change) { change.textContent = money(sum); }
     var before = form.querySelector("[data-contract-before]"), after = form.querySelector("[data-contract-after]");
