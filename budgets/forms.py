@@ -90,10 +90,11 @@ class BudgetLineForm(ReferenceForm):
 
     def line(self) -> dict:
         data = self.cleaned_data
+        account_line = data["line_type"] == BudgetLine.Type.ACCOUNT
         return {
             "line_id": data["line_id"],
             "line_type": data["line_type"],
-            "item_qbo_id": data["item"],
+            "item_qbo_id": "" if account_line else data["item"],  # the type decides what the line budgets
             "account_qbo_id": data["account"],
             "class_qbo_id": data["class_qbo_id"],
             "location_qbo_id": data["location_qbo_id"],

@@ -30,9 +30,10 @@ HEADER_WORDS = {
 
 
 def line_input(line: BudgetLine) -> dict:
-    """A line as BusinessPlanning budgetDetails input, without its sequenceId."""
+    """A line as BusinessPlanning budgetDetails input, without its sequenceId. ITEM is the API's one detail type
+    (docs/quickbooks-api.md, Budgets): a line that budgets an account is an ITEM line with an accountId and no item."""
     return {
-        "type": line.line_type,
+        "type": "ITEM",
         "itemId": line.item_qbo_id or None,
         "accountId": line.account_qbo_id or None,
         "klassId": line.class_qbo_id or None,

@@ -148,6 +148,9 @@ def _replace_lines(budget: Budget, lines: list[dict]) -> None:
     """The budget's lines become `lines`; a line that was already there (its `line_id`) keeps its sequenceId, so
     QuickBooks updates it instead of adding it again."""
     kept = {str(line.pk): line.sequence_id for line in budget.lines.all()}
+    lines = [
+        {**line, "item_qbo_id": ""} if line.get("line_type") == BudgetLine.Type.ACCOUNT else line for line in lines
+    ]
     budget.lines.all().delete()
     BudgetLine.objects.bulk_create(
         BudgetLine(
@@ -329,7 +332,7 @@ def estimate_cost_lines(project: Project) -> list[dict]:
                 "unit_cost": unit_cost,
                 "quantity": row.qty,
                 "amount": row.cost_amount if unit_cost is None else None,
-                "description": row.description or row.item_name,
+                "description": row.description,
                 "date": None,
             }
         )

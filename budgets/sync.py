@@ -99,7 +99,8 @@ def budget_line_values(line: dict) -> dict:
     return {
         "sequence_id": str(line["sequenceId"]),
         "order": str(line.get("order") or ""),
-        "line_type": line.get("type") or "ITEM",
+        # ITEM is the API's one type: a line naming an account and no item budgets the account
+        "line_type": "ACCOUNT" if line.get("accountId") and not line.get("itemId") else "ITEM",
         "item_qbo_id": str(line.get("itemId") or ""),
         "account_qbo_id": str(line.get("accountId") or ""),
         "class_qbo_id": str(line.get("klassId") or ""),
