@@ -211,3 +211,21 @@ def test_a_plan_without_budgets_is_refused_in_words_and_nothing_is_lost(qbo, log
         budget_save(budget=budget, lines=[line("1", "1", "10", "Paint")], by=by, send=True)
     budget_save(budget=budget, lines=[line("1", "1", "10", "Paint")], by=by, send=False)  # kept here, not sent
     assert Budget.objects.get().lines.count() == 1 and not OutboxItem.objects.filter(entity="Budget").exists()
+
+
+def test_quickbooks_refusing_the_plan_comes_back_in_words_and_keeps_the_edit(
+    connected_company, qbo, qb, sent_budget, accountant
+):
+    budget = sent_budget
+    # The company moved to a plan without project budgets after it was connected: QuickBooks now says PNB-PCBM-008.
+    qbo.control("post", "realms", json={"realm_id": connected_company.realm_id, "name": "Downgraded", "plan": "plus"})
+    cabinets, labour = as_sent(budget)
+    by = member(accountant, connected_company)
+    budget_save(budget=budget, lines=[{**cabinets, "quantity": Decimal("9")}, labour], by=by, send=True)
+
+    assert send_all() == ["failed"]
+
+    budget.refresh_from_db()
+    assert budget.sync_state == SyncState.FAILED
+    assert "not available for this company's QuickBooks subscription" in budget.sync_error
+    assert budget.lines.get(sequence_id="1").quantity == 9  # nothing typed is lost
