@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import import_views, views
 
 app_name = "budgets"
 BUDGET = "c/<int:company_id>/projects/<int:project_id>/budget/"
@@ -14,4 +14,13 @@ urlpatterns = [
     path(BUDGET + "delete/", views.delete, name="delete"),
     path(BUDGET + "resolve/", views.resolve, name="resolve"),
     path(BUDGET + "adopt/", views.adopt, name="adopt"),
+]
+
+# Importing lines from a spreadsheet (budgets/import_views.py): upload, columns, check, import; and the template.
+IMPORT = "c/<int:company_id>/projects/<int:project_id>/budget/import/"
+urlpatterns += [
+    path(IMPORT, import_views.upload, name="import"),
+    path(IMPORT + "template.<str:file_format>", import_views.template, name="import-template"),
+    path(IMPORT + "<slug:token>/columns/", import_views.columns, name="import-columns"),
+    path(IMPORT + "<slug:token>/", import_views.preview, name="import-preview"),
 ]
