@@ -522,14 +522,16 @@ def test_imported_lines_reach_quickbooks_beside_the_lines_it_has(
     project = Project.objects.get(company=connected_company, qbo_id=project_setup["project"])
     budget = adopt_budget(connected_company, budget_in_quickbooks(qb, project.qbo_id, project_setup["item"]), qb)
     item = ReferenceRecord.objects.get(company=connected_company, entity="Item", qbo_id=project_setup["item"])
+    account = ReferenceRecord.objects.filter(company=connected_company, entity="Account", active=True).first()
     rows = [
         ["Item", item.name.upper(), "", "Pantry", "", "", "2", "150", "", "2026-06-01"],
         ["", item.name, "", "Dumpster hire", "", "", "", "", "$1,050.25", ""],
+        ["Account", "", account.fully_qualified_name, "Permits", "", "", "", "", "99.99", ""],
     ]
     client = login(accountant)
 
     answer = upload(client, connected_company, project, csv_file(rows))
-    assert "2 ready" in client.get(answer.url).content.decode()
+    assert "3 ready" in client.get(answer.url).content.decode()
     assert client.post(answer.url).status_code == 302
     for pk in OutboxItem.objects.filter(status="pending").values_list("pk", flat=True):
         assert outbox_send(item_id=pk) == "sent", OutboxItem.objects.get(pk=pk).last_error
@@ -539,8 +541,11 @@ def test_imported_lines_reach_quickbooks_beside_the_lines_it_has(
         ("1", None, Decimal("720.00")),  # the line QuickBooks had, addressed by its sequenceId: not doubled
         ("2", "Pantry", Decimal("300.00")),
         ("3", "Dumpster hire", Decimal("1050.25")),
+        ("4", "Permits", Decimal("99.99")),
     ]
     assert remote[1]["date"][:10] == "2026-06-01" and remote[2]["itemId"] == item.qbo_id
+    assert (remote[3]["accountId"], remote[3]["itemId"]) == (account.qbo_id, None)  # an account line
     budget.refresh_from_db()
-    assert budget.total == Decimal("2070.25") and budget.sync_state == SyncState.SYNCED
-    assert sorted(budget.lines.values_list("sequence_id", flat=True)) == ["1", "2", "3"]
+    assert budget.total == Decimal("2170.24") and budget.sync_state == SyncState.SYNCED
+    assert sorted(budget.lines.values_list("sequence_id", flat=True)) == ["1", "2", "3", "4"]
+    assert budget.lines.get(sequence_id="4").line_type == BudgetLine.Type.ACCOUNT
