@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from quickbooks.sync.admin import MirrorAdminMixin, SyncedAdminMixin
 
-from .models import Budget, BudgetLine
+from .models import Budget, BudgetChange, BudgetLine
 
 
 class BudgetLineInline(MirrorAdminMixin, admin.TabularInline):
@@ -40,3 +40,13 @@ class BudgetLineAdmin(MirrorAdminMixin, admin.ModelAdmin):
     search_fields = ["budget__name", "description", "sequence_id"]
     list_select_related = ["budget"]
     raw_id_fields = ["budget"]
+
+
+@admin.register(BudgetChange)
+class BudgetChangeAdmin(MirrorAdminMixin, admin.ModelAdmin):
+    """The budget's history is a record: read here, written only by the budget's writes."""
+
+    list_display = ["at", "budget_name", "action", "was_baseline", "total_before", "total_after", "by", "company"]
+    list_filter = ["action", "was_baseline", "company"]
+    search_fields = ["budget_name", "detail"]
+    list_select_related = ["by", "company"]

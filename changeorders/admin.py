@@ -33,19 +33,10 @@ class ChangeOrderLineAdmin(MirrorAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(ChangeOrderEvent)
-class ChangeOrderEventAdmin(admin.ModelAdmin):
+class ChangeOrderEventAdmin(MirrorAdminMixin, admin.ModelAdmin):
     """The history is a record: read here, written only by the workflow and the sync."""
 
     list_display = ["at", "document", "action", "status", "amount", "by", "company"]
     list_filter = ["action", "company"]
     search_fields = ["document", "detail"]
     list_select_related = ["by", "company"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
