@@ -9,7 +9,7 @@ import pytest
 
 from budgets.models import Budget, BudgetChange
 from budgets.push import DELETE
-from budgets.services import budget_delete, budget_lock, budget_resolve, budget_save
+from budgets.services import budget_adopt, budget_delete, budget_lock, budget_resolve, budget_save
 from budgets.sync import fetch_budget
 from projects.models import Project
 from quickbooks.models import Membership, OutboxItem, SyncState
@@ -229,3 +229,34 @@ def test_quickbooks_refusing_the_plan_comes_back_in_words_and_keeps_the_edit(
     assert budget.sync_state == SyncState.FAILED
     assert "not available for this company's QuickBooks subscription" in budget.sync_error
     assert budget.lines.get(sequence_id="1").quantity == 9  # nothing typed is lost
+
+
+def test_a_create_whose_reply_was_lost_is_linked_by_its_id_never_made_twice(
+    connected_company, project, project_setup, qbo, qb, accountant, sent, settings
+):
+    settings.QBO_MAX_RETRIES = 0  # the outbox, not the client, retries
+    by, item = member(accountant, connected_company), project_setup["item"]
+    budget = Budget(company=connected_company, project=project, name="Kitchen budget", state=Budget.State.DRAFT)
+    lines = [line(item, "4", "180", "Cabinets"), line(item, "10", "45.50", "Install labour")]
+    budget_save(budget=budget, lines=lines, by=by, send=True)
+    drop = {"kind": "drop", "count": 1, "method": "POST", "body_contains": "businessPlanningCreateBudget"}
+    qbo.control("post", "faults", json=drop)
+
+    assert send_all() == ["retry"]
+    assert qbo.control("get", "faults").json()["faults"] == []  # the fault fired
+    budget_id = "100000001"  # this realm's first budget: what its address in QuickBooks shows the person
+    assert fetch_budget(qb, budget_id)["linkedEntityId"] == project.qbo_id
+    OutboxItem.objects.filter(status="pending").update(next_attempt_at=budget.changes.first().at)
+
+    assert send_all() == ["failed"]  # QuickBooks allows one budget a project (PNB-INPUT-72), and cannot list it
+    budget.refresh_from_db()
+    assert "already has a budget" in budget.sync_error and not budget.qbo_id
+
+    linked = budget_adopt(project=project, budget_id=budget_id, by=by)
+
+    assert linked.pk == budget.pk and linked.qbo_id == budget_id and linked.sync_state == SyncState.SYNCED
+    assert sorted(linked.lines.values_list("sequence_id", flat=True)) == ["1", "2"]
+    assert not OutboxItem.objects.filter(status="pending").exists()  # every line was already there
+    budget_save(budget=linked, lines=[*as_sent(linked), line(item, "1", "60", "Handles")], by=by, send=True)
+    assert send_all() == ["sent"]
+    assert [d for _, d, _ in remote_lines(qb, linked)] == ["Cabinets", "Install labour", "Handles"]
