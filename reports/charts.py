@@ -128,16 +128,19 @@ def _legend() -> str:
 BAR_LABEL_WIDTH, BAR_HEIGHT, BAR_GAP, BAR_MAX_LABEL = 260, 10, 14, 38
 
 
-def bar_chart(rows: list[tuple[str, Decimal, Decimal]]) -> SafeString:
-    """Budget vs actual per budget line: the revised budget and the actual to date as two bars a line, the actual red
-    where it is past the budget. `rows` are (label, revised budget, actual)."""
+Bar = tuple[Decimal, str, str]  # value, fill colour, what it is (for the tooltip)
+
+
+def _bar_svg(title: str, legend: list[tuple[str, str]], rows: list[tuple[str, list[Bar]]]) -> SafeString:
+    """Horizontal bars from zero, a group of bars a labelled row, with a money axis and a legend."""
     if not rows:
         return SafeString("")
-    values = [float(v) for _, budget, actual in rows for v in (budget, actual)]
+    values = [float(value) for _, bars in rows for value, _, _ in bars]
     ticks = y_ticks(min(0.0, *values), max(0.0, *values))
     low, high = ticks[0], ticks[-1]
     plot_w = WIDTH - BAR_LABEL_WIDTH - RIGHT
-    height = TOP + len(rows) * (2 * BAR_HEIGHT + BAR_GAP) + 24
+    row_height = len(rows[0][1]) * BAR_HEIGHT + BAR_GAP
+    height = TOP + len(rows) * row_height + 24
 
     def x(value: Decimal | float) -> float:
         return BAR_LABEL_WIDTH + plot_w * (float(value) - low) / (high - low)
@@ -147,30 +150,63 @@ def bar_chart(rows: list[tuple[str, Decimal, Decimal]]) -> SafeString:
         f'<text x="{x(t):.1f}" y="{height - 6}" text-anchor="middle" fill="#616e7c">{short_money(t)}</text>'
         for t in ticks
     ]
-    for i, (label, budget, actual) in enumerate(rows):
-        top = TOP + i * (2 * BAR_HEIGHT + BAR_GAP)
+    for i, (label, bars) in enumerate(rows):
+        top = TOP + i * row_height
         shown = label if len(label) <= BAR_MAX_LABEL else label[: BAR_MAX_LABEL - 1] + "…"
-        colour = "#b42318" if actual > budget else "#0b6e4f"
         parts.append(
-            f'<text x="{BAR_LABEL_WIDTH - 8}" y="{top + BAR_HEIGHT + 4}" text-anchor="end" fill="#1f2933">'
-            f"{escape(shown)}</text>"
+            f'<text x="{BAR_LABEL_WIDTH - 8}" y="{top + len(bars) * BAR_HEIGHT / 2 + 4:.0f}" text-anchor="end" '
+            f'fill="#1f2933">{escape(shown)}</text>'
         )
-        for n, (value, fill, what) in enumerate(((budget, "#9aa5b1", "Revised budget"), (actual, colour, "Actual"))):
+        for n, (value, fill, what) in enumerate(bars):
             start, end = sorted((x(0), x(value)))
             parts.append(
                 f'<rect x="{start:.1f}" y="{top + n * BAR_HEIGHT}" width="{max(end - start, 0.5):.1f}" '
                 f'height="{BAR_HEIGHT - 1}" fill="{fill}"><title>{escape(label)}: {what} {value:,.2f}</title></rect>'
             )
-    legend = (
-        f'<rect x="{BAR_LABEL_WIDTH}" y="8" width="14" height="10" fill="#9aa5b1"/>'
-        f'<text x="{BAR_LABEL_WIDTH + 20}" y="17" fill="#1f2933">Revised budget</text>'
-        f'<rect x="{BAR_LABEL_WIDTH + 140}" y="8" width="14" height="10" fill="#0b6e4f"/>'
-        f'<text x="{BAR_LABEL_WIDTH + 160}" y="17" fill="#1f2933">Actual to date (red: over budget)</text>'
-    )
+    key, left = [], BAR_LABEL_WIDTH
+    for fill, words in legend:
+        key.append(
+            f'<rect x="{left}" y="8" width="14" height="10" fill="{fill}"/>'
+            f'<text x="{left + 20}" y="17" fill="#1f2933">{escape(words)}</text>'
+        )
+        left += 40 + 7 * len(words)
+    slug = "-".join(title.lower().split()[:3])
     svg = (
-        f'<svg class="chart" viewBox="0 0 {WIDTH} {height}" role="img" aria-labelledby="bva-title" '
+        f'<svg class="chart" viewBox="0 0 {WIDTH} {height}" role="img" aria-labelledby="{slug}" '
         f'xmlns="http://www.w3.org/2000/svg" font-family="system-ui, sans-serif" font-size="12">'
-        f'<title id="bva-title">Revised budget and actual to date, per budget line</title>'
-        f"{legend}{''.join(parts)}</svg>"
+        f'<title id="{slug}">{escape(title)}</title>'
+        f"{''.join(key)}{''.join(parts)}</svg>"
     )
     return mark_safe(svg)  # noqa: S308 - labels are escaped above; the rest are numbers and fixed words
+
+
+def bar_chart(rows: list[tuple[str, Decimal, Decimal]]) -> SafeString:
+    """Budget vs actual per budget line: the revised budget and the actual to date as two bars a line, the actual red
+    where it is past the budget. `rows` are (label, revised budget, actual)."""
+    return _bar_svg(
+        "Revised budget and actual to date, per budget line",
+        [("#9aa5b1", "Revised budget"), ("#0b6e4f", "Actual to date (red: over budget)")],
+        [
+            (
+                label,
+                [
+                    (budget, "#9aa5b1", "Revised budget"),
+                    (actual, "#b42318" if actual > budget else "#0b6e4f", "Actual"),
+                ],
+            )
+            for label, budget, actual in rows
+        ],
+    )
+
+
+def over_under_chart(rows: list[tuple[str, Decimal]]) -> SafeString:
+    """Over/under billing per project: one bar a project from zero, over billing (billed past earned: a liability)
+    to the right, under billing (earned past billed: an asset) to the left. `rows` are (project, billed - earned)."""
+    return _bar_svg(
+        "Over and under billing per project",
+        [("#b54708", "Over billed (billed past earned)"), ("#1d4ed8", "Under billed (earned past billed)")],
+        [
+            (label, [(value, "#b54708", "Over billed") if value > 0 else (value, "#1d4ed8", "Under billed")])
+            for label, value in rows
+        ],
+    )

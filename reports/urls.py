@@ -21,5 +21,6 @@ urlpatterns = [
         views.budget_vs_actual,
         name="project-budget",
     ),
+    path("c/<int:company_id>/wip/", views.wip_schedule, name="wip"),
     path("figures/", views.figure_rules, name="figures"),
 ]

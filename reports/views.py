@@ -17,8 +17,8 @@ from quickbooks.links import txn_url
 from quickbooks.models import Role, SyncRun
 
 from . import budget_vs_actual as budget_comparison
-from . import change_orders, exports, figures, project_page
-from .charts import bar_chart
+from . import change_orders, exports, figures, project_page, wip
+from .charts import bar_chart, over_under_chart
 from .dashboard import CountedPaginator, dashboard_listing, dashboard_totals, header_links, query_string
 
 PAGE_SIZE = 50
@@ -129,3 +129,30 @@ def budget_vs_actual(request, company, project_id):
         ),
     }
     return render(request, "reports/budget_vs_actual.html", context)
+
+
+@company_view()
+def wip_schedule(request, company):
+    """The work-in-progress schedule as of a period end: every project's contract, estimate at completion, cost,
+    percent complete, earned revenue, billing and over/under billing, with the totals a month-end close books."""
+    filterset = wip.WipFilter(request.GET or None, company=company)
+    as_of_form = wip.AsOfForm(request.GET or None)
+    as_of = as_of_form.period_end(timezone.localdate())
+    found = wip.schedule(filterset.projects, as_of)
+    found.rows, sort = wip.sorted_rows(found.rows, request.GET.get("sort", ""))
+    if (export := EXPORTS.get(request.GET.get("export", ""))) is not None:
+        return export(wip.table(company, found))
+    context = {
+        "company": company,
+        "filter": filterset,
+        "as_of_form": as_of_form,
+        "schedule": found,
+        "totals": found.totals,
+        "sort": sort,
+        "query": query_string(request.GET, drop=("export",)),
+        "headers": wip.headers(request.GET, sort),
+        "chart": over_under_chart(
+            [(row.project, row.billed_to_date - row.earned) for row in found.rows if row.earned is not None]
+        ),
+    }
+    return render(request, "reports/wip.html", context)

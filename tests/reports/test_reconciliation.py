@@ -178,8 +178,11 @@ class Books:
 
 
 def reconcile(client, company, expected: dict[str, Expected]) -> int:
-    """Costline's CSV, dashboard and project pages against `expected`, project by project; how many compared."""
+    """Costline's CSV, dashboard, project pages and WIP schedule against `expected`, project by project; how many
+    compared. The WIP is taken as of a date past every document, so it holds the same books as the dashboard."""
     response = client.get(reverse("reports:dashboard-csv", args=[company.pk]))
+    wip = client.get(reverse("reports:wip", args=[company.pk]), {"as_of": "2999-12-31"}).context
+    wip_rows = {row.project_id: row for row in wip["schedule"].rows}
     rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
     by_name = {row["Project"]: row for row in rows[:-1]}
     dashboard = {p.name: p for p in client.get(reverse("reports:dashboard", args=[company.pk])).context["projects"]}
@@ -207,7 +210,18 @@ def reconcile(client, company, expected: dict[str, Expected]) -> int:
         assert progress.earned == want.earned, name
         assert progress.over_under == (None if want.earned is None else want.billed - want.earned), name
         assert progress.gross_profit == (None if want.earned is None else want.earned - want.cost), name
+        line = wip_rows[project.pk]
+        assert (line.revised_contract, line.cost_to_date, line.billed_to_date) == (want.contract, want.cost, want.billed)
+        assert (line.estimated_cost, line.earned) == (want.estimated_cost, want.earned), name
+        if want.earned is not None:
+            assert line.over_billing - line.under_billing == want.billed - want.earned, name
         compared += 1
+    totals = client.get(reverse("reports:dashboard", args=[company.pk])).context["totals"]
+    assert (wip["totals"]["revised_contract"], wip["totals"]["cost_to_date"], wip["totals"]["billed_to_date"]) == (
+        totals["contract_value"],
+        totals["cost_to_date"],
+        totals["billed_to_date"],
+    )
     return compared
 
 
