@@ -211,7 +211,8 @@ def reconcile(client, company, expected: dict[str, Expected]) -> int:
         assert progress.over_under == (None if want.earned is None else want.billed - want.earned), name
         assert progress.gross_profit == (None if want.earned is None else want.earned - want.cost), name
         line = wip_rows[project.pk]
-        assert (line.revised_contract, line.cost_to_date, line.billed_to_date) == (want.contract, want.cost, want.billed)
+        figures = (line.revised_contract, line.cost_to_date, line.billed_to_date)
+        assert figures == (want.contract, want.cost, want.billed), name
         assert (line.estimated_cost, line.earned) == (want.estimated_cost, want.earned), name
         if want.earned is not None:
             assert line.over_billing - line.under_billing == want.billed - want.earned, name

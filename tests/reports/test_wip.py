@@ -12,10 +12,11 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from projects.models import LedgerLine, Project, TxnStatus
 from reports.wip import WipRow, last_month_end
-from tests.projects.test_project_page import budget, change_order, contract, estimate, kitchen, ledger, line  # noqa: F401
+from tests.projects.test_project_page import budget, estimate, line
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -74,7 +75,7 @@ def test_the_default_period_is_the_last_month_end_and_totals_add_up(login, viewe
     response = login(viewer).get(wip_url(company))
 
     found = response.context["schedule"]
-    assert found.as_of == last_month_end(date.today())
+    assert found.as_of == last_month_end(timezone.localdate())
     assert [row.project for row in found.rows] == ["Attic", "Kitchen Remodel"]
     totals = response.context["totals"]
     assert totals["cost_to_date"] == sum((row.cost_to_date for row in found.rows), D(0))
