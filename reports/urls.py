@@ -22,5 +22,6 @@ urlpatterns = [
         name="project-budget",
     ),
     path("c/<int:company_id>/wip/", views.wip_schedule, name="wip"),
+    path("c/<int:company_id>/reports/<slug:report>/", views.summary, name="summary"),
     path("figures/", views.figure_rules, name="figures"),
 ]

@@ -6,6 +6,7 @@ from pathlib import Path
 import markdown
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.safestring import mark_safe
@@ -17,7 +18,7 @@ from quickbooks.links import txn_url
 from quickbooks.models import Role, SyncRun
 
 from . import budget_vs_actual as budget_comparison
-from . import change_orders, exports, figures, project_page, wip
+from . import change_orders, exports, figures, project_page, summaries, wip
 from .charts import bar_chart, over_under_chart
 from .dashboard import CountedPaginator, dashboard_listing, dashboard_totals, header_links, query_string
 
@@ -156,3 +157,27 @@ def wip_schedule(request, company):
         ),
     }
     return render(request, "reports/wip.html", context)
+
+
+@company_view()
+def summary(request, company, report):
+    """A report across projects beside the WIP (job profitability, budget vs actual), as of a period end."""
+    build = summaries.SUMMARIES.get(report)
+    if build is None:
+        raise Http404("No such report.")
+    filterset = wip.WipFilter(request.GET or None, company=company)
+    as_of_form = wip.AsOfForm(request.GET or None)
+    as_of = as_of_form.period_end(timezone.localdate())
+    found = build(company, filterset.projects, as_of)
+    if (export := EXPORTS.get(request.GET.get("export", ""))) is not None:
+        return export(found.table)
+    context = {
+        "company": company,
+        "filter": filterset,
+        "as_of_form": as_of_form,
+        "as_of": as_of,
+        "report": found,
+        "rows": summaries.cells(found.table),
+        "query": query_string(request.GET, drop=("export",)),
+    }
+    return render(request, "reports/summary.html", context)

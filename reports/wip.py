@@ -203,7 +203,7 @@ class Schedule:
         return [row for row in self.rows if row.earned is None]
 
 
-def _accepted_by(as_of: date) -> Q:
+def accepted_by(as_of: date) -> Q:
     """Signed as QuickBooks holds it, and accepted by the period end (its accepted date, else its date; a document
     with neither, which QuickBooks never sends, counts as QuickBooks holds it)."""
     undated = Q(accepted_date__isnull=True)
@@ -233,7 +233,7 @@ def schedule(projects, as_of: date, forecasts: dict[int, Decimal] | None = None)
         .annotate(total=Sum("amount"))
     ):
         ledger[values["project_qbo_id"]][values["kind"]] = values["total"] or ZERO
-    signed = _accepted_by(as_of)
+    signed = accepted_by(as_of)
     estimates = _sums(Estimate.objects.signed().filter(signed, company_id__in=company_ids), "booked_subtotal")
     orders = _sums(
         ChangeOrder.objects.signed().filter(signed, company_id__in=company_ids), "booked_subtotal", "booked_cost"
