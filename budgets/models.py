@@ -128,3 +128,71 @@ class BudgetChange(models.Model):
         if self.total_before is None or self.total_after is None:
             return None
         return self.total_after - self.total_before
+
+
+class CostForecast(models.Model):
+    """A project manager's estimate of the cost still to come on a project, for one month end, and its review.
+
+    The estimate at completion is the cost to date as of the period end (read from the ledger when the forecast is
+    entered, and kept as it was then) plus the cost to complete. A later forecast for the same period supersedes an
+    earlier one; every row stays, so the history of each period is kept (docs/figures.md, Cost-to-complete
+    forecast)."""
+
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", "Waiting for review"
+        REVIEWED = "reviewed", "Reviewed"
+        RETURNED = "returned", "Returned"
+
+    company = models.ForeignKey("quickbooks.Company", on_delete=models.CASCADE, related_name="+")
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="cost_forecasts")
+    period_end = models.DateField("period end")
+    cost_to_complete = money_field("cost to complete")
+    cost_to_date = money_field("cost to date at the period end")
+    estimated_cost_at_completion = money_field("estimated cost at completion")
+    comment = models.TextField()
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    entered_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(max_length=10, choices=Status, default=Status.SUBMITTED)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    review_note = models.TextField(blank=True)
+
+    superseded = False  # a later forecast of the same period exists: set when the history is read
+
+    class Meta:
+        ordering = ["-period_end", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(cost_to_complete__gte=0), name="cost_forecast_not_negative"),
+        ]
+        indexes = [
+            # reviewed_estimates: a company's reviewed forecasts up to a date; the project's page: its history.
+            models.Index(fields=["company", "status", "period_end"], name="cost_forecast_by_status"),
+            models.Index(fields=["project", "period_end"], name="cost_forecast_by_project"),
+        ]
+
+    def __str__(self):
+        return f"Forecast for {self.period_end}: {self.cost_to_complete} to complete"
+
+
+class CostForecastLine(models.Model):
+    """The cost to complete of one budget line, when the forecast is made line by line; the lines add up to the
+    forecast's cost to complete. The line is described as it was, whatever becomes of the budget later."""
+
+    forecast = models.ForeignKey(CostForecast, on_delete=models.CASCADE, related_name="lines")
+    budget_line = models.ForeignKey(BudgetLine, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    label = models.CharField(max_length=1000, blank=True)
+    budget_amount = money_field("budget", default=0)
+    cost_to_complete = money_field("cost to complete")
+
+    class Meta:
+        ordering = ["forecast", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(cost_to_complete__gte=0), name="cost_forecast_line_not_negative"),
+        ]
+
+    def __str__(self):
+        return f"{self.label or 'Line'}: {self.cost_to_complete} to complete"

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import import_views, views
+from . import forecast_views, import_views, views
 
 app_name = "budgets"
 BUDGET = "c/<int:company_id>/projects/<int:project_id>/budget/"
@@ -23,4 +23,11 @@ urlpatterns += [
     path(IMPORT + "template.<str:file_format>", import_views.template, name="import-template"),
     path(IMPORT + "<slug:token>/columns/", import_views.columns, name="import-columns"),
     path(IMPORT + "<slug:token>/", import_views.preview, name="import-preview"),
+]
+
+# Cost-to-complete forecasts (budgets/forecast_views.py): the project's page, and the review of one forecast.
+FORECAST = "c/<int:company_id>/projects/<int:project_id>/forecast/"
+urlpatterns += [
+    path(FORECAST, forecast_views.forecast, name="forecast"),
+    path(FORECAST + "<int:forecast_id>/review/", forecast_views.review, name="forecast-review"),
 ]
