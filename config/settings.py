@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "budgets",
     "changeorders",
     "reports",
+    "closes",
 ]
 
 MIDDLEWARE = [

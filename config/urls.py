@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("changeorders.urls")),
     path("", include("budgets.urls")),
     path("", include("reports.urls")),
+    path("", include("closes.urls")),
 ]
 
 handler400 = "config.views.bad_request"
