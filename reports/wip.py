@@ -8,9 +8,10 @@ estimates, signed change orders, budgets, and the reviewed forecasts the caller 
 """
 
 from collections import defaultdict
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cached_property
 
 import django_filters
 from django import forms
@@ -51,50 +52,59 @@ class WipRow:
     billed_to_date: Decimal = ZERO
     flags: list[str] = field(default_factory=list)
 
-    @property
+    def __setattr__(self, name: str, value) -> None:
+        """Set a field, forgetting the figures worked out from the old values. Each figure is worked out once, on
+        first reading (`cached_property`): a page reads the percent complete, earned revenue and the rest many times
+        over, for every row and again for the totals."""
+        object.__setattr__(self, name, value)
+        if len(self.__dict__) > len(INPUTS):  # some figure is remembered
+            for figure in FIGURES:
+                self.__dict__.pop(figure, None)
+
+    @cached_property
     def revised_contract(self) -> Decimal:
         return self.original_contract + self.change_orders
 
-    @property
+    @cached_property
     def revised_budget(self) -> Decimal | None:
         return None if self.original_budget is None else self.original_budget + self.change_order_cost
 
-    @property
+    @cached_property
     def estimated_cost(self) -> Decimal | None:
         """Estimated cost at completion: the latest reviewed forecast, else the revised budget."""
         return self.forecast if self.forecast is not None else self.revised_budget
 
-    @property
+    @cached_property
     def estimate_source(self) -> str:
         if self.forecast is not None:
             return "reviewed forecast"
         return "revised budget" if self.revised_budget is not None else "none: no budget or forecast"
 
-    @property
+    @cached_property
     def ratio(self) -> Decimal | None:
         """Percent complete, cost-to-cost, as a ratio; None without an estimate, or with cost already past it."""
         return complete_ratio(self.cost_to_date, self.estimated_cost)
 
-    @property
+    @cached_property
     def percent_complete(self) -> Decimal | None:
         return None if self.ratio is None else (self.ratio * HUNDRED).quantize(Decimal("0.1"), ROUND_HALF_UP)
 
-    @property
+    @cached_property
     def earned(self) -> Decimal | None:
         """Earned revenue: percent complete x revised contract, to the cent."""
         return None if self.ratio is None else (self.ratio * self.revised_contract).quantize(CENT, ROUND_HALF_UP)
 
-    @property
+    @cached_property
     def over_billing(self) -> Decimal | None:
         """Billings in excess of earnings: billed - earned, when positive (a liability)."""
         return None if self.earned is None else max(self.billed_to_date - self.earned, ZERO)
 
-    @property
+    @cached_property
     def under_billing(self) -> Decimal | None:
         """Earnings in excess of billings: earned - billed, when positive (an asset)."""
         return None if self.earned is None else max(self.earned - self.billed_to_date, ZERO)
 
-    @property
+    @cached_property
     def projected_loss(self) -> Decimal | None:
         """Revised contract - estimated cost at completion, when negative: the loss the job is heading for."""
         estimate = self.estimated_cost
@@ -102,7 +112,7 @@ class WipRow:
             return None
         return self.revised_contract - estimate
 
-    @property
+    @cached_property
     def loss_provision(self) -> Decimal | None:
         """The part of a projected loss not yet in gross profit to date, booked now so the loss is recognised in
         full: projected loss x (1 - percent complete)."""
@@ -111,19 +121,19 @@ class WipRow:
             return None
         return (loss * (1 - ratio)).quantize(CENT, ROUND_HALF_UP)
 
-    @property
+    @cached_property
     def gross_profit(self) -> Decimal | None:
         """Gross profit to date: earned revenue - cost to date, less the loss provision."""
         if self.earned is None:
             return None
         return self.earned - self.cost_to_date + (self.loss_provision or ZERO)
 
-    @property
+    @cached_property
     def estimated_gross_profit(self) -> Decimal | None:
         """Estimated gross profit at completion: revised contract - estimated cost at completion."""
         return None if self.estimated_cost is None else self.revised_contract - self.estimated_cost
 
-    @property
+    @cached_property
     def estimated_margin(self) -> Decimal | None:
         """Estimated gross profit at completion as a percentage of the revised contract, to one place."""
         profit = self.estimated_gross_profit
@@ -131,7 +141,7 @@ class WipRow:
             return None
         return (profit / self.revised_contract * HUNDRED).quantize(Decimal("0.1"), ROUND_HALF_UP)
 
-    @property
+    @cached_property
     def backlog(self) -> Decimal | None:
         """Revenue still to earn: revised contract - earned revenue."""
         return None if self.earned is None else self.revised_contract - self.earned
@@ -142,6 +152,8 @@ class WipRow:
         return {**stored, **{name: getattr(self, name) for name in COMPUTED}, "flags": list(self.flags)}
 
 
+INPUTS = frozenset(spec.name for spec in fields(WipRow))
+FIGURES = tuple(name for name, value in vars(WipRow).items() if isinstance(value, cached_property))
 COMPUTED = (
     "revised_contract",
     "revised_budget",
@@ -219,9 +231,13 @@ def _sums(rows, *fields: str) -> dict[str, dict[str, Decimal]]:
     return found
 
 
+# What a row takes from its project: the rest of a project (its QuickBooks document above all) is not read.
+LISTED = ("company_id", "qbo_id", "name", "customer_name", "status")
+
+
 def schedule(projects, as_of: date, forecasts: dict[int, Decimal] | None = None) -> Schedule:
     """The WIP of `projects` (a Project queryset of one company, filtered as the page asks) as of `as_of`."""
-    listed = list(projects.order_by("name", "pk"))
+    listed = list(projects.order_by("name", "pk").only(*LISTED))
     company_ids = {project.company_id for project in listed}
     ledger: dict[str, dict[str, Decimal]] = defaultdict(dict)
     in_period = LedgerLine.objects.filter(company_id__in=company_ids, txn_date__lte=as_of)
