@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from quickbooks.sync.admin import MirrorAdminMixin, SyncedAdminMixin
 
-from .models import Budget, BudgetChange, BudgetLine
+from .models import Budget, BudgetChange, BudgetLine, CostForecast, CostForecastLine
 
 
 class BudgetLineInline(MirrorAdminMixin, admin.TabularInline):
@@ -50,3 +50,27 @@ class BudgetChangeAdmin(MirrorAdminMixin, admin.ModelAdmin):
     list_filter = ["action", "was_baseline", "company"]
     search_fields = ["budget_name", "detail"]
     list_select_related = ["by", "company"]
+
+
+class CostForecastLineInline(MirrorAdminMixin, admin.TabularInline):
+    model = CostForecastLine
+    extra = 0
+    fields = ["label", "budget_amount", "cost_to_complete"]
+
+
+@admin.register(CostForecast)
+class CostForecastAdmin(MirrorAdminMixin, admin.ModelAdmin):
+    """Forecasts are a record: entered and reviewed on the project's cost-to-complete page, read here."""
+
+    list_display = ["period_end", "project", "cost_to_complete", "estimated_cost_at_completion", "status", "company"]
+    list_filter = ["status", "company"]
+    search_fields = ["project__name", "comment", "review_note"]
+    list_select_related = ["project", "company"]
+    inlines = [CostForecastLineInline]
+
+
+@admin.register(CostForecastLine)
+class CostForecastLineAdmin(MirrorAdminMixin, admin.ModelAdmin):
+    list_display = ["forecast", "label", "budget_amount", "cost_to_complete"]
+    search_fields = ["label", "forecast__project__name"]
+    list_select_related = ["forecast"]

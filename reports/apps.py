@@ -6,3 +6,12 @@ class ReportsConfig(AppConfig):
 
     name = "reports"
     verbose_name = "Reports"
+
+    def ready(self):
+        # The forecast page (budgets, a layer below change orders' peers) shows the revised budget with signed change
+        # orders' cost, which only a layer above both may count.
+        from budgets.forecasts import count_change_orders_with
+
+        from .figures import change_order_cost
+
+        count_change_orders_with(change_order_cost)

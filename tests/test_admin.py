@@ -9,7 +9,7 @@ from tests.factories import InvitationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
-PRODUCT_APPS = {"accounts", "quickbooks", "projects", "budgets", "changeorders"}
+PRODUCT_APPS = {"accounts", "quickbooks", "projects", "budgets", "changeorders", "closes"}
 
 
 @pytest.fixture

@@ -134,3 +134,29 @@ def test_queries_do_not_grow_with_the_number_of_projects(login, viewer, company)
 
 def test_only_members_see_a_company_s_wip(login, outsider, company, kitchen):
     assert login(outsider).get(wip_url(company)).status_code in (403, 404)
+
+
+def test_a_reviewed_forecast_is_the_estimate_at_completion_from_its_period_on(
+    login, viewer, accountant, project_manager, company, kitchen, contract, ledger
+):
+    from budgets.forecasts import enter_forecast, review_forecast
+    from quickbooks.models import Membership
+
+    budget(company, "20000.00")
+    manager = Membership.objects.get(user=project_manager, company=company)
+    forecast = enter_forecast(
+        project=kitchen, period_end=date(2026, 3, 31), comment="Framing ran long", by=manager,
+        cost_to_complete=D("14000.00"),
+    )  # fmt: skip
+    client = login(viewer)
+    assert row_of(client.get(wip_url(company, as_of="2026-04-30")), kitchen).estimate_source == "revised budget"
+
+    review_forecast(
+        forecast_id=forecast.pk, project=kitchen, by=Membership.objects.get(user=accountant, company=company)
+    )
+
+    before = row_of(client.get(wip_url(company, as_of="2026-02-28")), kitchen)
+    after = row_of(client.get(wip_url(company, as_of="2026-04-30")), kitchen)
+    assert before.estimated_cost == D("21500.00")  # the period before the forecast's: the revised budget
+    # Cost to date at 31 March (9,700: everything but the April lines) + 14,000 still to spend.
+    assert (after.estimated_cost, after.estimate_source) == (D("23700.00"), "reviewed forecast")
