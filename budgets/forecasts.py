@@ -20,7 +20,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F, QuerySet, Sum
+from django.db.models import F, OuterRef, QuerySet, Subquery, Sum
 from django.utils import timezone
 
 from projects.models import LedgerLine, Project
@@ -311,6 +311,13 @@ def _latest_reviewed(forecasts: QuerySet, as_of: date) -> QuerySet:
     return forecasts.filter(status=Status.REVIEWED, period_end__lte=as_of).order_by(
         "project_id", "-period_end", F("reviewed_at").desc(nulls_last=True), "-id"
     )
+
+
+def reviewed_estimate_per_project(as_of: date) -> Subquery:
+    """For a list of projects: each one's estimated cost at completion from its latest reviewed forecast as of
+    `as_of`, as a correlated subquery (NULL without one), so a list carries it in the one query that lists it."""
+    rows = _latest_reviewed(CostForecast.objects.filter(project=OuterRef("pk")), as_of)
+    return Subquery(rows.values("estimated_cost_at_completion")[:1], output_field=MONEY_FIELD)
 
 
 def reviewed_estimates(company, as_of: date) -> dict[int, Decimal]:

@@ -9,8 +9,10 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Case, ExpressionWrapper, F, FloatField, OuterRef, Q, QuerySet, Subquery, Sum, When
-from django.db.models.functions import Cast, TruncMonth
+from django.db.models.functions import Cast, Coalesce, TruncMonth
+from django.utils import timezone
 
+from budgets.forecasts import reviewed_estimate_per_project
 from budgets.models import Budget
 from changeorders.contract import with_contract_value
 from changeorders.models import ChangeOrder
@@ -91,9 +93,11 @@ def estimates(project: Project) -> tuple[list[EstimateWithChangeOrders], list[Ch
 
 
 def with_progress(projects: QuerySet) -> QuerySet:
-    """Annotate projects (already `with_actuals`) with `estimated_cost`: the estimated cost at completion, budget
-    plus signed change orders' cost, none without a budget; and `complete_ratio`, cost-to-cost, none when there is
-    no estimate or cost is past it (for ordering: the page computes the percentage exactly from the two)."""
+    """Annotate projects (already `with_actuals`) with `estimated_cost`: the estimated cost at completion, the latest
+    reviewed forecast, else budget plus signed change orders' cost, none without either; and alias
+    `complete_ratio`, cost-to-cost, none when there is no estimate or cost is past it: for ordering only (the page
+    computes the percentage exactly from the two), so it is never worked out, ledger sums and all, for a row that is
+    not sorted by it."""
     budgets = (
         Budget.objects.filter(deleted=False, company=OuterRef("company"), project_qbo_id=OuterRef("qbo_id"))
         .exclude(project_qbo_id="")
@@ -105,10 +109,17 @@ def with_progress(projects: QuerySet) -> QuerySet:
     projects = projects.annotate(
         budget_total=Subquery(budgets, output_field=MONEY_FIELD),  # NULL without a budget: no estimate then
         change_order_cost=sum_per_project(ChangeOrder.objects.signed(), "booked_cost"),
-    ).annotate(estimated_cost=ExpressionWrapper(F("budget_total") + F("change_order_cost"), output_field=MONEY_FIELD))
+        forecast_cost=reviewed_estimate_per_project(timezone.localdate()),
+    ).annotate(
+        estimated_cost=Coalesce(
+            "forecast_cost",
+            ExpressionWrapper(F("budget_total") + F("change_order_cost"), output_field=MONEY_FIELD),
+            output_field=MONEY_FIELD,
+        )
+    )
     measurable = Q(estimated_cost__gt=0) & Q(cost_to_date__lte=F("estimated_cost"))
     ratio = Cast("cost_to_date", FloatField()) / Cast("estimated_cost", FloatField())
-    return projects.annotate(complete_ratio=Case(When(measurable, then=ratio), default=None, output_field=FloatField()))
+    return projects.alias(complete_ratio=Case(When(measurable, then=ratio), default=None, output_field=FloatField()))
 
 
 def over_budget(cost: Decimal, estimated_cost: Decimal | None) -> bool:
@@ -225,6 +236,7 @@ class Progress:
     change_order_cost: Decimal  # signed change orders' cost, which QuickBooks rolls into the project's budget
     cost: Decimal
     billed: Decimal
+    forecast: Decimal | None = None  # the latest reviewed forecast's estimated cost at completion
 
     @property
     def revised_budget(self) -> Decimal | None:
@@ -232,8 +244,8 @@ class Progress:
 
     @property
     def estimated_cost(self) -> Decimal | None:
-        """The estimated cost at completion: the revised budget (forecasts come later)."""
-        return self.revised_budget
+        """The estimated cost at completion: the latest reviewed forecast, else the revised budget."""
+        return self.forecast if self.forecast is not None else self.revised_budget
 
     @property
     def over_budget(self) -> bool:

@@ -7,7 +7,9 @@ from urllib.parse import urlencode
 from django import forms
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
+from django.utils import timezone
 
+from budgets.forecasts import forecast_for
 from changeorders.services import offered
 from projects.models import Project
 from quickbooks.links import txn_url
@@ -82,12 +84,14 @@ def header(project: Project, lines: QuerySet) -> dict:
     budgets = figures.budgets(project)
     budget_total = sum((b.total for b in budgets), figures.ZERO) if budgets else None
     actuals = figures.actuals(lines)
+    forecast = forecast_for(project, timezone.localdate())
     progress = figures.Progress(
         contract=contract.value,
         original_budget=budget_total,
         change_order_cost=figures.change_order_cost(project),
         cost=actuals.cost,
         billed=actuals.revenue,
+        forecast=forecast.estimated_cost_at_completion if forecast else None,
     )
     signed_orders = [o for e in estimates for o in e.change_orders if o.in_contract] + [
         o for o in orphans if o.in_contract
