@@ -6,6 +6,7 @@ from pathlib import Path
 import markdown
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -144,18 +145,21 @@ def wip_schedule(request, company):
     found.rows, sort = wip.sorted_rows(found.rows, request.GET.get("sort", ""))
     if (export := EXPORTS.get(request.GET.get("export", ""))) is not None:
         return export(wip.table(company, found))
+    every_row = request.GET.get("all") == "1"  # the print layout: every project on one page
+    page = Paginator(found.rows, max(len(found.rows), 1) if every_row else PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "company": company,
         "filter": filterset,
         "as_of_form": as_of_form,
         "schedule": found,
+        "page": page,
+        "every_row": every_row,
         "totals": found.totals,
         "sort": sort,
-        "query": query_string(request.GET, drop=("export",)),
+        "query": query_string(request.GET, drop=("export", "page")),
         "headers": wip.headers(request.GET, sort),
-        "chart": over_under_chart(
-            [(row.project, row.billed_to_date - row.earned) for row in found.rows if row.earned is not None]
-        ),
+        "chart": over_under_chart(wip.largest_over_under(found.rows)),
+        "chart_limit": wip.CHART_PROJECTS,
     }
     return render(request, "reports/wip.html", context)
 

@@ -393,3 +393,12 @@ def headers(params, sort: str) -> list[dict]:
         arrow = ("▼" if sort.startswith("-") else "▲") if current else ""
         found.append({"label": label, "query": query.urlencode(), "numeric": kind != TEXT, "arrow": arrow})
     return found
+
+
+CHART_PROJECTS = 25  # a chart of more bars than this is read as a list: the table has every project
+
+
+def largest_over_under(rows: list[WipRow]) -> list[tuple[str, Decimal]]:
+    """(project, billed - earned) for the projects furthest over or under billed, largest first."""
+    known = [(row.project, row.billed_to_date - row.earned) for row in rows if row.earned is not None]
+    return sorted(known, key=lambda pair: abs(pair[1]), reverse=True)[:CHART_PROJECTS]

@@ -160,3 +160,17 @@ def test_a_reviewed_forecast_is_the_estimate_at_completion_from_its_period_on(
     assert before.estimated_cost == D("21500.00")  # the period before the forecast's: the revised budget
     # Cost to date at 31 March (9,700: everything but the April lines) + 14,000 still to spend.
     assert (after.estimated_cost, after.estimate_source) == (D("23700.00"), "reviewed forecast")
+
+
+def test_the_page_shows_fifty_projects_at_a_time_the_totals_all_of_them(login, viewer, company):
+    for n in range(60):
+        Project.objects.create(company=company, qbo_id=str(700 + n), name=f"Job {n:03}", customer_name="X")
+        line(company, "10.00", project_qbo_id=str(700 + n), txn_date=date(2026, 1, 1))
+    client = login(viewer)
+
+    first = client.get(wip_url(company, as_of="2026-12-31"))
+    everything = client.get(wip_url(company, as_of="2026-12-31", all=1)).content.decode()
+
+    assert len(first.context["page"].object_list) == 50 and "Page 1 of 2" in first.content.decode()
+    assert first.context["totals"]["cost_to_date"] == D("600.00")  # every project's, not the page's
+    assert everything.count("data-wip-row=") == 60 and "Page 1 of" not in everything
