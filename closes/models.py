@@ -104,3 +104,23 @@ class WipClose(models.Model):
     @property
     def is_closed(self) -> bool:
         return self.state == self.State.CLOSED
+
+
+class WipAccounts(models.Model):
+    """The accounts a company books its WIP adjustment to, chosen once (QuickBooks account ids, from its chart)."""
+
+    company = models.OneToOneField(Company, on_delete=models.CASCADE, related_name="wip_accounts")
+    revenue_qbo_id = models.CharField("contract revenue account", max_length=32)
+    under_billing_qbo_id = models.CharField("costs and estimated earnings in excess of billings (asset)", max_length=32)
+    over_billing_qbo_id = models.CharField(
+        "billings in excess of costs and estimated earnings (liability)", max_length=32
+    )
+    loss_expense_qbo_id = models.CharField("provision for losses, expense", max_length=32, blank=True)
+    loss_provision_qbo_id = models.CharField("provision for losses, liability", max_length=32, blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return f"WIP accounts of {self.company}"

@@ -10,4 +10,5 @@ urlpatterns = [
     path("c/<int:company_id>/wip/closes/new/", views.close_period, name="close"),
     path("c/<int:company_id>/wip/closes/<int:close_id>/", views.close_detail, name="detail"),
     path("c/<int:company_id>/wip/closes/<int:close_id>/reopen/", views.reopen, name="reopen"),
+    path("c/<int:company_id>/wip/accounts/", views.accounts, name="accounts"),
 ]

@@ -9,13 +9,14 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from quickbooks.access import company_view
-from quickbooks.models import Role
+from quickbooks.models import ReferenceRecord, Role
 from reports import exports, wip
 
 from . import services
 from .charts import fades, profit_fade_chart
-from .forms import CloseForm, ReopenForm
-from .models import WipClose
+from .forms import CloseForm, ReopenForm, WipAccountsForm
+from .journal import journal, journal_table
+from .models import WipAccounts, WipClose
 
 EXPORTS = {"csv": exports.csv_response, "xlsx": exports.xlsx_response}
 
@@ -67,6 +68,8 @@ def close_detail(request, company, close_id):
     close = get_object_or_404(_closes(company), pk=close_id)
     if (export := EXPORTS.get(request.GET.get("export", ""))) is not None:
         return export(services.stored_table(close))
+    if (export := EXPORTS.get(request.GET.get("journal", ""))) is not None:
+        return export(journal_table(journal(close)))
     compare = not close.is_closed or request.GET.get("compare") == "1"
     history = list(_closes(company).filter(period_end=close.period_end).defer("rows", "totals", "sources"))
     context = {
@@ -80,6 +83,7 @@ def close_detail(request, company, close_id):
         "can_close": request.membership.can(Role.ACCOUNTANT),
         "standing": next((other for other in history if other.is_closed), None),
         "wip_url": reverse("reports:wip", args=[company.pk]) + f"?as_of={close.period_end:%Y-%m-%d}",
+        "journal": journal(close),
     }
     return render(request, "closes/detail.html", context)
 
@@ -101,3 +105,24 @@ def reopen(request, company, close_id):
             messages.success(request, f"The WIP as of {close.period_end:%d %B %Y} is reopened: what changed is below.")
             return redirect("closes:detail", company.pk, close.pk)
     return render(request, "closes/reopen.html", {"company": company, "close": close, "form": form})
+
+
+@company_view(min_role=Role.ACCOUNTANT)
+def accounts(request, company):
+    """The accounts the WIP journal entry is booked to, chosen once for the company."""
+    chart = ReferenceRecord.objects.filter(company=company, entity="Account", active=True).order_by(
+        "fully_qualified_name", "name"
+    )
+    choices = [(record.qbo_id, record.fully_qualified_name or record.name) for record in chart]
+    current = WipAccounts.objects.filter(company=company).first()
+    initial = {name: getattr(current, name) for name in WipAccountsForm.base_fields} if current else None
+    form = WipAccountsForm(request.POST or None, initial=initial, accounts=choices)
+    if request.method == "POST" and form.is_valid():
+        WipAccounts.objects.update_or_create(
+            company=company, defaults={**form.cleaned_data, "updated_by": request.user}
+        )
+        messages.success(request, "Saved: every closed period's journal entry now uses these accounts.")
+        return redirect(request.GET.get("next") or reverse("closes:list", args=[company.pk]))
+    return render(
+        request, "closes/accounts.html", {"company": company, "form": form}, status=400 if form.errors else 200
+    )

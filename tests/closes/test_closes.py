@@ -19,7 +19,7 @@ from closes import services
 from closes.models import ClosedFiguresError, WipClose
 from projects.models import Estimate, Project
 from quickbooks.models import Membership
-from tests.projects.test_project_page import budget, line
+from tests.projects.test_project_page import line
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -49,15 +49,6 @@ def wip_url(company, as_of=PERIOD):
 
 def stored_row(close, project) -> dict:
     return next(services.revived(row) for row in close.rows if row["project_id"] == project.pk)
-
-
-@pytest.fixture
-def books(company, kitchen, contract, ledger):
-    """The kitchen remodel with a budget of 20,000.00 and a second project, Attic, with one bill."""
-    budget(company, "20000.00")
-    attic = Project.objects.create(company=company, qbo_id="17", name="Attic", customer_name="Ames", status="OPEN")
-    line(company, "700.00", project_qbo_id="17", txn_date=date(2026, 1, 3))
-    return attic
 
 
 # --- Closing ---------------------------------------------------------------------------------------------------
