@@ -15,11 +15,12 @@ from functools import cached_property
 
 import django_filters
 from django import forms
-from django.db.models import Q, Sum
+from django.db.models import Exists, OuterRef, Q, Sum
 
 from budgets.models import Budget
 from changeorders.models import ChangeOrder
 from projects.models import Estimate, LedgerLine, Project
+from quickbooks.models import ReferenceRecord
 from quickbooks.sync.documents import CENT
 
 from .dashboard import choices_for
@@ -298,6 +299,9 @@ class WipFilter(django_filters.FilterSet):
         choices=Project.Status.choices, widget=forms.CheckboxSelectMultiple, distinct=False
     )
     customer = django_filters.ChoiceFilter(field_name="customer_qbo_id", label="Customer", empty_label="Any customer")
+    # Projects have no class in QuickBooks; their documents do: a project is in a class when one of its estimates, or
+    # one of its cost or billing lines, is.
+    klass = django_filters.ChoiceFilter(label="Class", method="in_class", empty_label="Any class")
 
     class Meta:
         model = Project
@@ -306,6 +310,17 @@ class WipFilter(django_filters.FilterSet):
     def __init__(self, data=None, *, company, **kwargs):
         super().__init__(data, queryset=Project.objects.filter(company=company).live(), **kwargs)
         self.filters["customer"].extra["choices"] = choices_for(company)[0]
+        classes = ReferenceRecord.objects.filter(company=company, entity="Class", active=True)
+        self.filters["klass"].extra["choices"] = [
+            (record.qbo_id, record.fully_qualified_name or record.name)
+            for record in classes.order_by("fully_qualified_name", "name")
+        ]
+
+    def in_class(self, queryset, name, value):
+        of_project = {"company": OuterRef("company"), "project_qbo_id": OuterRef("qbo_id"), "class_qbo_id": value}
+        return queryset.exclude(qbo_id="").filter(
+            Exists(Estimate.objects.filter(**of_project)) | Exists(LedgerLine.objects.filter(**of_project))
+        )
 
     def search_names(self, queryset, name, value):
         return queryset.search(value)

@@ -174,3 +174,19 @@ def test_the_page_shows_fifty_projects_at_a_time_the_totals_all_of_them(login, v
     assert len(first.context["page"].object_list) == 50 and "Page 1 of 2" in first.content.decode()
     assert first.context["totals"]["cost_to_date"] == D("600.00")  # every project's, not the page's
     assert everything.count("data-wip-row=") == 60 and "Page 1 of" not in everything
+
+
+def test_the_class_filter_finds_projects_by_their_estimates_and_lines(
+    login, viewer, company, kitchen, contract, ledger
+):
+    from quickbooks.models import ReferenceRecord
+
+    ReferenceRecord.objects.create(company=company, entity="Class", qbo_id="5", name="Renovation")
+    Project.objects.create(company=company, qbo_id="17", name="Attic", customer_name="Ames", status="OPEN")
+    line(company, "700.00", project_qbo_id="17", txn_date=date(2026, 1, 3), class_qbo_id="5", class_name="Renovation")
+    client = login(viewer)
+
+    classed = client.get(wip_url(company, as_of="2026-12-31", klass="5")).context["schedule"].rows
+    everything = client.get(wip_url(company, as_of="2026-12-31")).context["schedule"].rows
+
+    assert [row.project for row in classed] == ["Attic"] and len(everything) == 2
