@@ -31,7 +31,17 @@ from quickbooks.models.fields import MONEY_MAX, QUANTITY_MAX, QUANTITY_PLACES
 from quickbooks.sync.documents import number
 
 from .models import Budget, BudgetChange, BudgetLine
-from .services import MAX_BUDGET_LINES, budget_of, budget_save, line_amount, lines_total, offered, waiting
+from .services import (
+    MAX_BUDGET_LINES,
+    budget_of,
+    budget_save,
+    current_lines,
+    line_amount,
+    lines_total,
+    new_budget,
+    offered,
+    waiting,
+)
 
 MAX_ROWS = 500  # lines in one file: what a budget holds (services.MAX_BUDGET_LINES)
 MAX_FILE_BYTES = 2 * 1024 * 1024
@@ -616,28 +626,6 @@ def same_line(line: dict) -> tuple:
     )
 
 
-def existing_lines(budget: Budget | None) -> list[dict]:
-    """The budget's lines as `budget_save` takes them, each keeping its row (hence its sequenceId in QuickBooks)."""
-    if budget is None:
-        return []
-    return [
-        {
-            "line_id": line.pk,
-            "line_type": line.line_type,
-            "item_qbo_id": line.item_qbo_id,
-            "account_qbo_id": line.account_qbo_id,
-            "class_qbo_id": line.class_qbo_id,
-            "location_qbo_id": line.location_qbo_id,
-            "quantity": line.quantity,
-            "unit_cost": line.unit_cost,
-            "amount": line.amount,
-            "description": line.description,
-            "date": line.date,
-        }
-        for line in budget.lines.order_by("id")
-    ]
-
-
 def check(sheet: Sheet, mapping: dict[str, int | None], project: Project) -> Preview:
     """Every row of the file checked against QuickBooks' names, the numbers, each other and the budget's lines."""
     names, budget = Names(project.company), budget_of(project)
@@ -652,7 +640,7 @@ def check(sheet: Sheet, mapping: dict[str, int | None], project: Project) -> Pre
         row = Row(number_, values)
         _check_row(row, names)
         rows.append(row)
-    existing = existing_lines(budget)
+    existing = current_lines(budget)
     _check_repeats(rows, existing, budget)
     problems = column_problems(mapping)
     if not rows:
@@ -708,15 +696,8 @@ def import_lines(*, project: Project, sheet: Sheet, mapping: dict[str, int | Non
         preview = check(sheet, mapping, project)
         if not preview.ok:
             raise ValidationError("Some rows have problems, so nothing was imported: check them below.")
-        budget = preview.budget or Budget(
-            company=project.company,
-            project=project,
-            name=f"{project.name} budget"[:500],
-            state=Budget.State.DRAFT,
-            start_date=project.start_date,
-            end_date=project.due_date,
-        )
-        lines = [*existing_lines(preview.budget), *preview.lines]
+        budget = preview.budget or new_budget(project)
+        lines = [*current_lines(preview.budget), *preview.lines]
         count = len(preview.lines)
         detail = f"{count} line{'s' if count != 1 else ''} imported from {preview.source}."
         send = budget.in_quickbooks or (budget.pk is not None and waiting(budget))  # on its way: its edits follow

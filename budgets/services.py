@@ -214,8 +214,23 @@ def budget_save(
         return item
 
 
-def current_lines(budget: Budget) -> list[dict]:
+def new_budget(project: Project) -> Budget:
+    """A draft budget for the project, named after it and spanning its dates, kept in Costline until it is sent."""
+    return Budget(
+        company=project.company,
+        project=project,
+        name=f"{project.name} budget"[:500],
+        state=Budget.State.DRAFT,
+        start_date=project.start_date,
+        end_date=project.due_date,
+        sync_state=SyncState.SYNCED,
+    )
+
+
+def current_lines(budget: Budget | None) -> list[dict]:
     """The budget's lines as `budget_save` takes them, each keeping its row (hence its sequenceId)."""
+    if budget is None or budget.pk is None:
+        return []
     return [
         {"line_id": line.pk, **{name: getattr(line, name) for name in (*REFERENCE_FIELDS, *LINE_NUMBERS)}}
         for line in budget.lines.order_by("id")
@@ -350,15 +365,7 @@ def budget_from_estimate(*, project: Project, by: Membership) -> Budget:
         raise ValidationError(
             f"{project} has no accepted estimate with item lines to start from. Write the budget's lines instead."
         )
-    budget = Budget(
-        company=project.company,
-        project=project,
-        name=f"{project.name} budget"[:500],
-        state=Budget.State.DRAFT,
-        start_date=project.start_date,
-        end_date=project.due_date,
-        sync_state=SyncState.SYNCED,
-    )
+    budget = new_budget(project)
     budget_save(budget=budget, lines=lines, by=by, send=False, action=Action.FROM_ESTIMATE)
     return budget
 

@@ -31,6 +31,7 @@ from .services import (
     budget_send,
     line_amount,
     may_change,
+    new_budget,
     offered,
 )
 
@@ -116,9 +117,7 @@ def _rows(formset) -> tuple[list, Decimal]:
 def budget_edit(request, company, project_id):
     """The budget lines form: a new budget, or the project's budget."""
     project = _project(company, project_id)
-    budget = budget_of(project) or Budget(
-        company=company, project=project, name=f"{project.name} budget", state=Budget.State.DRAFT
-    )
+    budget = budget_of(project) or new_budget(project)
     if not may_change(request.membership, budget):
         raise PermissionDenied(
             "This budget is locked as the project's baseline: only accountants and admins change it."
