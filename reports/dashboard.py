@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 import django_filters
 from django import forms
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.db.models import Case, Count, Expression, F, FloatField, IntegerField, Sum, Value, When
 from django.db.models.functions import Cast, Coalesce
 from django.utils.functional import cached_property
@@ -40,7 +40,11 @@ class DashboardFilter(django_filters.FilterSet):
         method="search_names",
         widget=forms.TextInput(attrs={"type": "search", "placeholder": "Project or customer"}),
     )
-    status = django_filters.MultipleChoiceFilter(choices=Project.Status.choices, widget=forms.CheckboxSelectMultiple)
+    # No DISTINCT (django-filter's default for a multiple choice): a project is one row here, and DISTINCT over
+    # the figures would work them out for every matching project rather than for the page's rows.
+    status = django_filters.MultipleChoiceFilter(
+        choices=Project.Status.choices, widget=forms.CheckboxSelectMultiple, distinct=False
+    )
     customer = django_filters.ChoiceFilter(field_name="customer_qbo_id", label="Customer", empty_label="Any customer")
     type = django_filters.ChoiceFilter(empty_label="Any type")
     priority = django_filters.ChoiceFilter(choices=PRIORITIES, empty_label="Any priority")
@@ -182,21 +186,41 @@ def dashboard_listing(data, company):
     return filterset, sort_projects(filtered_projects(filterset), sort), sort
 
 
-FIGURES = ("contract_value", "cost_to_date", "billed_to_date", "gross_margin")
+# What the totals query sums: contract value and margin over many projects are sums of these (exact, in Decimal),
+# so each project's figures are worked out once, the ledger read once per figure, not again for the two sums of
+# sums (with_contract_value and with_actuals define contract value and margin per project the same way).
+SUMMED = ("estimate_total", "change_order_total", "cost_to_date", "billed_to_date")
 
 
 def dashboard_totals(projects) -> dict:
     """Count and sums of the figures over every listed project, in one aggregate query."""
-    # values() keeps the figures in the inner query Django aggregates over: without it Django 5.2 prunes the
-    # annotations that others refer to (contract_value, gross_margin) and sums a column that is not there. The
-    # sums need names of their own, too: an aggregate named like the annotation it sums breaks the SQL.
-    sums = {f"sum_{name}": Coalesce(Sum(name), Value(0), output_field=MONEY_FIELD) for name in FIGURES}
-    totals = projects.order_by().values(*FIGURES).aggregate(count=Count("pk"), **sums)
-    return {"count": totals["count"], **{name: totals[f"sum_{name}"] for name in FIGURES}}
+    # values() keeps the summed figures in the inner query Django aggregates over, and only them: without it Django
+    # 5.2 would select every annotation there. The sums need names of their own: an aggregate named like the
+    # annotation it sums breaks the SQL.
+    sums = {f"sum_{name}": Coalesce(Sum(name), Value(0), output_field=MONEY_FIELD) for name in SUMMED}
+    found = projects.order_by().values(*SUMMED).aggregate(count=Count("pk"), **sums)
+    summed = {name: found[f"sum_{name}"] for name in SUMMED}
+    return {
+        "count": found["count"],
+        "contract_value": summed["estimate_total"] + summed["change_order_total"],
+        "cost_to_date": summed["cost_to_date"],
+        "billed_to_date": summed["billed_to_date"],
+        "gross_margin": summed["billed_to_date"] - summed["cost_to_date"],
+    }
+
+
+def page_rows(projects, bottom: int, top: int):
+    """The listed projects from position `bottom` up to `top`, in the listing's order, with their figures.
+
+    The listing's order picks the page's projects first (working out a figure for every matching project only
+    when the order is by that figure), and only those rows are then read with every figure: an offset never
+    makes the database work out the figures of the rows it skips."""
+    return projects.filter(pk__in=projects.values("pk")[bottom:top])
 
 
 class CountedPaginator(Paginator):
-    """A paginator told the row count (the totals query already counted them), saving a COUNT query."""
+    """A paginator told the row count (the totals query already counted them), saving a COUNT query, whose pages
+    read the figures of their own rows only (`page_rows`)."""
 
     def __init__(self, object_list, per_page, *, count: int):
         super().__init__(object_list, per_page)
@@ -205,6 +229,14 @@ class CountedPaginator(Paginator):
     @cached_property
     def count(self):
         return self.known_count
+
+    def page(self, number):
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = bottom + self.per_page
+        if top + self.orphans >= self.count:
+            top = self.count
+        return Page(page_rows(self.object_list, bottom, top), number, self)
 
 
 def query_string(params, drop=(), **replace) -> str:

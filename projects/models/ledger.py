@@ -67,7 +67,11 @@ class LedgerLine(models.Model):
             # SQLite (bench/dashboard.py). One index, not two: each costs every ledger insert on a pull.
             models.Index(fields=["company", "project_qbo_id", "kind", "amount"], name="ledger_amounts_by_project"),
             models.Index(fields=["company", "tagged_by"], name="ledger_by_tag"),
-            models.Index(fields=["company", "txn_date"], name="ledger_by_date"),
+            # A project's own lines: its ledger page, filter choices and export. It replaces (company, txn_date),
+            # which no query looks up by and which SQLite, without statistics, chose for the project's ledger page
+            # to skip sorting, reading the whole company's ledger (~370 ms at 200,000 lines, against ~2 ms now);
+            # txn_type third serves the type filter's choices the same way. Still one index per insert.
+            models.Index(fields=["company", "project_qbo_id", "txn_type", "txn_date"], name="ledger_of_project"),
         ]
 
     def __str__(self):
