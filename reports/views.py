@@ -147,6 +147,7 @@ def wip_schedule(request, company):
         return export(wip.table(company, found))
     every_row = request.GET.get("all") == "1"  # the print layout: every project on one page
     page = Paginator(found.rows, max(len(found.rows), 1) if every_row else PAGE_SIZE).get_page(request.GET.get("page"))
+    totals = found.totals  # once: over every row, not only the page's
     context = {
         "company": company,
         "filter": filterset,
@@ -154,7 +155,9 @@ def wip_schedule(request, company):
         "schedule": found,
         "page": page,
         "every_row": every_row,
-        "totals": found.totals,
+        "totals": totals,
+        "net_over_under": totals["over_billing"] - totals["under_billing"],
+        "needing_forecast": len(found.needing_forecast),
         "sort": sort,
         "query": query_string(request.GET, drop=("export", "page")),
         "headers": wip.headers(request.GET, sort),
