@@ -77,7 +77,7 @@ def close_detail(request, company, close_id):
         "close": close,
         "rows": services.stored_rows(close),
         "totals": services.revived(close.totals),
-        "columns": [{"label": label, "numeric": kind != exports.TEXT} for label, _, kind, _ in wip.EXPORT_COLUMNS],
+        "headers": [{"label": label, "numeric": kind != exports.TEXT} for label, _, kind, _ in wip.EXPORT_COLUMNS],
         "comparison": services.changes_since(close) if compare else None,
         "history": history,
         "can_close": request.membership.can(Role.ACCOUNTANT),
