@@ -26,9 +26,12 @@ setup: install
 run: setup
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start
 
-## Install the dev tools and run the whole test suite (SQLite unless DATABASE_URL is set).
+## Install the dev tools and run the whole test suite (SQLite unless DATABASE_URL is set), in PYTEST_WORKERS
+## processes side by side (pytest-xdist; each has its own test databases, Redis database, sandbox and ports).
+## One more than CI's two cores: much of a worker's time is spent waiting on the sandbox, Celery and rate limits.
+PYTEST_WORKERS ?= 3
 test: test-prereqs install-dev
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist load $(PYTEST_ARGS)
 
 ## Chromium and, without REDIS_URL, redis-server: installed with apt-get as root, else named and the run stops.
 test-prereqs:

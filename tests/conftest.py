@@ -5,8 +5,10 @@ import shutil
 import subprocess
 import time
 import uuid
+from urllib.parse import urlsplit
 
 import pytest
+from django.test.utils import override_settings
 from hypothesis import HealthCheck, settings
 
 from quickbooks.models import Role
@@ -22,6 +24,56 @@ FUZZ = {"deadline": None, "suppress_health_check": [HealthCheck.function_scoped_
 settings.register_profile("default", max_examples=60, **FUZZ)
 settings.register_profile("deep", max_examples=2000, **FUZZ)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+
+
+def pytest_configure(config):
+    """Under pytest-xdist (`-n`), each worker process gets its own Redis database, as it gets its own test database.
+
+    The Celery workers and the sandbox a test starts read REDIS_URL from the environment, and their cache keys (the
+    pull locks, the waiting places, the rate limiter's windows) are named after company and realm ids that another
+    worker's test database and sandbox hand out too. Worker gwN uses database N above REDIS_URL's own (mod 16).
+    """
+    from django.conf import settings as django_settings
+
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if not worker.startswith("gw") or not django_settings.REDIS_URL:
+        return
+    base = django_settings.REDIS_URL
+    parts = urlsplit(base)
+    database = (int(parts.path.strip("/") or 0) + int(worker.removeprefix("gw"))) % 16
+    url = parts._replace(path=f"/{database}").geturl()
+    django_settings.REDIS_URL = url
+    django_settings.CACHES = {
+        name: {**cache, "LOCATION": url} if cache.get("LOCATION") == base else cache
+        for name, cache in django_settings.CACHES.items()
+    }
+    for name in ("REDIS_URL", "CELERY_BROKER_URL"):
+        if os.environ.get(name) == base:
+            os.environ[name] = url
+    if django_settings.CELERY_BROKER_URL == base:
+        from config.celery import app
+
+        django_settings.CELERY_BROKER_URL = url
+        app.conf.broker_url = url
+
+
+def pytest_collection_modifyitems(config, items):
+    """Under pytest-xdist, the longest tests go first: those that start a real Celery worker (the soak among them),
+    then the browser's. Handed out in turn (`--dist load`), they start at once on every worker instead of leaving one
+    worker finishing them alone at the end. The sort is stable: within each kind, the collected order."""
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        return
+    items.sort(
+        key=lambda item: 0 if item.get_closest_marker("worker") else 1 if item.get_closest_marker("browser") else 2
+    )
+
+
+@pytest.fixture(scope="session", autouse=True)
+def fast_password_hashing():
+    """Django's default hasher spends most of a second on each password by design; tests make hundreds of users.
+    MD5 here (Django's advice for tests): sign-in, sign-up and password changes still go through the real code."""
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
 
 
 @pytest.fixture(autouse=True)

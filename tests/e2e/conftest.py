@@ -17,6 +17,7 @@ from django.db import connection
 from config.celery import app as celery_app
 
 ROOT = Path(__file__).resolve().parents[2]
+WORKERS = pytest.StashKey[list]()
 
 
 def database_url(settings_dict) -> str:
@@ -84,8 +85,18 @@ def worker_env():
     return {}
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A failed test shows the end of each Celery worker's log beside its traceback."""
+    report = yield
+    if report.failed and report.when == "call":
+        for worker in item.stash.get(WORKERS, []):
+            report.sections.append((f"Celery worker log {worker.log_path.name} (end)", worker.log()[-4000:]))
+    return report
+
+
 @pytest.fixture
-def start_worker(transactional_db, tmp_path, worker_env):
+def start_worker(request, transactional_db, tmp_path, worker_env):
     """Start workers on a private queue against the test database; all are stopped after the test."""
     queue = f"test-{uuid.uuid4().hex[:10]}"
     previous_queue = celery_app.conf.task_default_queue
@@ -98,7 +109,8 @@ def start_worker(transactional_db, tmp_path, worker_env):
         "CELERY_TASK_DEFAULT_QUEUE": queue,
         **worker_env,
     }
-    workers = []
+    workers: list[Worker] = []
+    request.node.stash[WORKERS] = workers
 
     def start(*, beat: bool = False, log_name: str = "worker.log", **extra_env: str) -> Worker:
         log_path = tmp_path / log_name
