@@ -71,7 +71,7 @@ def header_input(budget: Budget) -> dict:
     }
 
 
-def _local_lines(budget: Budget) -> list[LocalLine]:
+def local_lines(budget: Budget) -> list[LocalLine]:
     return [
         LocalLine(line.pk, line.sequence_id, line_input(line), line.description)
         for line in BudgetLine.objects.filter(budget=budget).order_by("id")
@@ -80,12 +80,12 @@ def _local_lines(budget: Budget) -> list[LocalLine]:
 
 def budget_to_document(budget: Budget) -> dict:
     """The budget as Costline holds it: header and every line (the page's and the history's view of it)."""
-    lines = [{"sequenceId": line.sequence_id or None, **line.document} for line in _local_lines(budget)]
+    lines = [{"sequenceId": line.sequence_id or None, **line.document} for line in local_lines(budget)]
     return {**header_input(budget), "budgetDetails": lines}
 
 
 def _create(client: QuickBooksClient, budget: Budget) -> dict:
-    lines = [{**line.document, "order": str(number)} for number, line in enumerate(_local_lines(budget), start=1)]
+    lines = [{**line.document, "order": str(number)} for number, line in enumerate(local_lines(budget), start=1)]
     budget_input = {
         **header_input(budget),
         "budgetType": "PROJECT",
@@ -104,7 +104,7 @@ def _create(client: QuickBooksClient, budget: Budget) -> dict:
 def _update(client: QuickBooksClient, budget: Budget) -> dict:
     """Read, plan, send only what changed here; nothing at all when QuickBooks already holds this edit."""
     remote = _read(client, budget.qbo_id)
-    lines = _local_lines(budget)
+    lines = local_lines(budget)
     plan = plan_update(base=budget.qbo_document or {}, header=header_input(budget), lines=lines, remote=remote)
     if plan.conflicts:
         raise Conflict(remote, plan.conflicts)

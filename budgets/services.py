@@ -24,9 +24,9 @@ from quickbooks.client import QuickBooksClient, QuickBooksError
 from quickbooks.models import Membership, OutboxItem, ReferenceRecord, Role, SyncState
 from quickbooks.sync.push import outbox_enqueue
 
-from .lines import LocalLine, line_input, plan_update
+from .lines import plan_update
 from .models import Budget, BudgetChange, BudgetLine
-from .push import NO_BUDGETS
+from .push import NO_BUDGETS, local_lines
 from .sync import budget_line_values, fetch_budget, ingest_budgets
 
 Action = BudgetChange.Action
@@ -313,14 +313,10 @@ def budget_resolve(*, budget: Budget, keep_mine: bool, by: Membership) -> Outbox
 
 def _match_to(budget: Budget, remote: dict) -> None:
     """New lines that QuickBooks already has (same content) take its sequenceIds, so they are not sent twice."""
-    lines = [_local(line) for line in budget.lines.order_by("id")]
+    lines = local_lines(budget)
     plan = plan_update(base=remote, header={}, lines=lines, remote=remote)
     for pk, sequence_id in plan.matched.items():
         BudgetLine.objects.filter(pk=pk).update(sequence_id=sequence_id)
-
-
-def _local(line: BudgetLine) -> LocalLine:
-    return LocalLine(line.pk, line.sequence_id, line_input(line), line.description)
 
 
 # ---- starting points ----

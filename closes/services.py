@@ -19,7 +19,6 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max, Sum
 from django.utils import timezone
 
-from budgets.forecasts import reviewed_estimates
 from budgets.models import Budget, CostForecast
 from changeorders.models import ChangeOrder
 from projects.models import Estimate, LedgerLine, Project
@@ -47,7 +46,7 @@ def current_schedule(company, period_end: date) -> wip.Schedule:
     """The WIP of every live project as of `period_end`, as the WIP page works it out with no filter: the latest
     reviewed forecasts, else the revised budgets (docs/figures.md, The WIP schedule)."""
     projects = wip.WipFilter(None, company=company).projects
-    return wip.schedule(projects, period_end, reviewed_estimates(company, period_end))
+    return wip.company_schedule(company, projects, period_end)
 
 
 # ---- what the figures were made of ----

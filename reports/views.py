@@ -13,7 +13,6 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 from budgets import services as budget_services
-from budgets.forecasts import reviewed_estimates
 from projects.models import Project
 from quickbooks.access import company_view
 from quickbooks.links import txn_url
@@ -141,7 +140,7 @@ def wip_schedule(request, company):
     filterset = wip.WipFilter(request.GET or None, company=company)
     as_of_form = wip.AsOfForm(request.GET or None)
     as_of = as_of_form.period_end(timezone.localdate())
-    found = wip.schedule(filterset.projects, as_of, reviewed_estimates(company, as_of))
+    found = wip.company_schedule(company, filterset.projects, as_of)
     found.rows, sort = wip.sorted_rows(found.rows, request.GET.get("sort", ""))
     if (export := EXPORTS.get(request.GET.get("export", ""))) is not None:
         return export(wip.table(company, found))

@@ -20,6 +20,7 @@ from django.db.models import Exists, OuterRef, Q, Sum
 from django.forms.utils import flatatt
 from django.utils.html import format_html, format_html_join
 
+from budgets.forecasts import reviewed_estimates
 from budgets.models import Budget
 from changeorders.models import ChangeOrder
 from projects.models import Estimate, LedgerLine, Project
@@ -477,3 +478,8 @@ def largest_over_under(rows: list[WipRow]) -> list[tuple[str, Decimal]]:
     """(project, billed - earned) for the projects furthest over or under billed, largest first."""
     known = [(row.project, row.billed_to_date - row.earned) for row in rows if row.earned is not None]
     return sorted(known, key=lambda pair: abs(pair[1]), reverse=True)[:CHART_PROJECTS]
+
+
+def company_schedule(company, projects, as_of: date) -> Schedule:
+    """The WIP the page shows and a close stores: `projects` of `company`, with its latest reviewed forecasts."""
+    return schedule(projects, as_of, reviewed_estimates(company, as_of))
