@@ -223,6 +223,9 @@ def reconcile(client, company, expected: dict[str, Expected]) -> int:
         totals["cost_to_date"],
         totals["billed_to_date"],
     )
+    url = reverse("reports:summary", args=[company.pk, "job-profitability"])
+    jobs = client.get(url, {"as_of": "2999-12-31"}).context["report"].table.totals
+    assert (jobs[2], jobs[3]) == (totals["billed_to_date"], totals["cost_to_date"])  # billed, cost: QuickBooks' own
     return compared
 
 
