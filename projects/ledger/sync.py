@@ -10,7 +10,7 @@ from django.db import transaction
 from quickbooks.models import ReferenceRecord
 from quickbooks.sync.bulk import insert_rows
 from quickbooks.sync.documents import number
-from quickbooks.sync.registry import PulledEntity, register_pull
+from quickbooks.sync.registry import PulledEntity, memoised, register_pull
 from quickbooks.sync.upsert import split_deleted
 
 from ..models import LedgerLine, Project
@@ -58,7 +58,8 @@ def cost_rates(company) -> dict[tuple[str, str], Decimal]:
 def ingest_ledger(txn_type: str, company, documents: list[dict]) -> int:
     """A page of one transaction type: its transactions' ledger lines are replaced by the new ones (idempotent)."""
     documents, gone = split_deleted(documents)
-    found, projects = tagging(company, txn_type), project_index(company)
+    found = memoised(("ledger_tagging", company.pk, txn_type), lambda: tagging(company, txn_type))
+    projects = project_index(company)
     rows = [
         {**values, "company_id": company.pk, "project_id": projects.get(values["project_qbo_id"])}
         for document in documents

@@ -7,7 +7,7 @@ before its project gets its foreign key once the project arrives (`link_projects
 from django.db import transaction
 
 from quickbooks.sync.documents import day, number, ref_id, ref_name
-from quickbooks.sync.registry import GraphQLSource, PulledEntity, on_ingest, register_pull
+from quickbooks.sync.registry import GraphQLSource, PulledEntity, memoised, on_ingest, register_pull
 from quickbooks.sync.upsert import SYNCED_FIELDS, Incoming, link_waiting_rows, synced_rest, upsert
 
 from ..models import Estimate, LedgerLine, Project
@@ -40,8 +40,9 @@ def link_projects_to(model) -> None:
 
 
 def project_index(company) -> dict[str, int]:
-    """The company's projects: QuickBooks id -> local pk (one query)."""
-    return dict(Project.objects.filter(company=company).exclude(qbo_id="").values_list("qbo_id", "pk"))
+    """The company's projects: QuickBooks id -> local pk (one query, once per entity pass of a pull)."""
+    rows = Project.objects.filter(company=company).exclude(qbo_id="")
+    return memoised(("project_index", company.pk), lambda: dict(rows.values_list("qbo_id", "pk")))
 
 
 def _link_waiting_rows(company, qbo_ids) -> None:

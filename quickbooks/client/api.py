@@ -7,6 +7,7 @@ retry, so a write whose reply was lost is replayed by QuickBooks, never done twi
 https://developer.intuit.com/app/developer/qbo/docs/learn/rest-api-features
 """
 
+import uuid
 from collections.abc import Iterator
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -154,8 +155,7 @@ class QuickBooksClient:
     def server_time(self) -> datetime:
         """QuickBooks' own clock, from a reply's `time`: watermarks must not depend on our clock's drift."""
         body = self._call("GET", self._rest_url(f"companyinfo/{self.realm_id}"), params=self._params())
-        value = body.get("time") if isinstance(body, dict) else None
-        return datetime.fromisoformat(value.replace("Z", "+00:00")) if value else timezone.now()
+        return _time(body) or timezone.now()
 
     def preferences(self) -> dict:
         """https://developer.intuit.com/app/developer/qbo/docs/api/accounting/all-entities/preferences"""
@@ -176,22 +176,44 @@ class QuickBooksClient:
 
     def count(self, entity: str, where: str = "") -> int:
         """SELECT COUNT(*): how many objects match."""
-        # QuickBooks' query language, not SQL: callers quote values with query_literal.
-        statement = f"SELECT COUNT(*) FROM {entity}{f' WHERE {where}' if where else ''}"  # noqa: S608
-        return int(self.query(statement).get("totalCount", 0))
+        return int(self.query(_count_statement(entity, where)).get("totalCount", 0))
 
-    def query_pages(self, entity: str, where: str = "", *, page_size: int = PAGE_SIZE) -> Iterator[list[dict]]:
-        """Every matching object, a page at a time, ordered by Id (stable under concurrent inserts)."""
-        start = 1
+    def counts(self, wheres: dict[str, str]) -> tuple[dict[str, int], datetime | None]:
+        """How many objects match for each entity (entity -> WHERE, "" for all), as COUNT queries 30 to a batch
+        request, and QuickBooks' time from the first reply: one request where probing each entity and reading the
+        clock took one each. An entity whose item answers with a Fault is left out (its pages are read until a
+        short one). docs/quickbooks-api.md, Batch and Queries."""
+        counted: dict[str, int] = {}
+        clock: datetime | None = None
+        names = list(wheres)
+        for start in range(0, len(names), BATCH_SIZE):
+            items = [
+                {"bId": name, "Query": _count_statement(name, wheres[name])}
+                for name in names[start : start + BATCH_SIZE]
+            ]
+            body = self._batch(items, request_id=uuid.uuid4().hex)  # a read: the id only satisfies the endpoint
+            clock = clock or _time(body)
+            for answer in body.get("BatchItemResponse", []):
+                if "QueryResponse" in answer and answer.get("bId") in wheres:
+                    counted[answer["bId"]] = int(answer["QueryResponse"].get("totalCount", 0))
+        return counted, clock
+
+    def query_pages(
+        self, entity: str, where: str = "", *, page_size: int = PAGE_SIZE, total: int | None = None
+    ) -> Iterator[list[dict]]:
+        """Every matching object, a page at a time, ordered by Id (stable under concurrent inserts). With `total`
+        (a COUNT taken just before) no request is spent to learn that an entity is empty or that a full page was the
+        last: objects added after the count are the next change pull's, as for any change during a pull."""
+        start, read = 1, 0
         clause = f" WHERE {where}" if where else ""
-        while True:
+        while total is None or read < total:
             statement = f"SELECT * FROM {entity}{clause} ORDERBY Id STARTPOSITION {start} MAXRESULTS {page_size}"  # noqa: S608
             rows = self.query(statement).get(entity, [])
             if rows:
                 yield rows
             if len(rows) < page_size:
                 return
-            start += page_size
+            start, read = start + page_size, read + len(rows)
 
     def batch(self, items: list[dict], *, request_id: str) -> list[dict]:
         """Run items through /batch, 30 per request; each chunk's requestid is derived from the caller's."""
@@ -206,16 +228,18 @@ class QuickBooksClient:
         https://developer.intuit.com/app/developer/qbo/docs/learn/explore-the-quickbooks-online-api/batch"""
         if not 0 < len(items) <= BATCH_SIZE:
             raise ValueError(f"A batch request holds 1 to {BATCH_SIZE} items, not {len(items)}.")
+        return list(self._batch(items, request_id=request_id).get("BatchItemResponse", []))
+
+    def _batch(self, items: list[dict], *, request_id: str) -> dict:
         self._check_request_id(request_id, MAX_BATCH_REQUEST_ID)
         with self.limiter.slot(f"{self.realm_id}:batch", limits=Limits.for_batches()):
-            body = self._call(
+            return self._call(
                 "POST",
                 self._rest_url("batch"),
                 params=self._params(requestid=request_id),
                 data=jsonio.dumps({"BatchItemRequest": items}),
                 headers={"Content-Type": "application/json"},
             )
-        return list(body.get("BatchItemResponse", []))
 
     def cdc(self, entities: list[str], since: datetime) -> dict[str, list[dict]]:
         """Objects changed since `since` (at most 30 days back), by entity; deletions come as status Deleted."""
@@ -265,6 +289,17 @@ class QuickBooksClient:
             if not page.get("hasNextPage"):
                 return
             after = page["endCursor"]
+
+
+def _count_statement(entity: str, where: str) -> str:
+    # QuickBooks' query language, not SQL: callers quote values with query_literal.
+    return f"SELECT COUNT(*) FROM {entity}{f' WHERE {where}' if where else ''}"  # noqa: S608
+
+
+def _time(body: Any) -> datetime | None:
+    """A reply's `time`: QuickBooks' clock when it answered."""
+    value = body.get("time") if isinstance(body, dict) else None
+    return datetime.fromisoformat(value.replace("Z", "+00:00")) if isinstance(value, str) and value else None
 
 
 def query_literal(value: str) -> str:

@@ -136,7 +136,7 @@ def _where(entity: PulledEntity, condition: str = "") -> str:
 
 
 def _pages(
-    client: QuickBooksClient, company: Company, entity: PulledEntity, condition: str = ""
+    client: QuickBooksClient, company: Company, entity: PulledEntity, condition: str = "", total: int | None = None
 ) -> Iterator[list[dict]]:
     """The entity's documents a page at a time, from whichever source serves it."""
     if entity.fetch is not None:  # "fetch": the app's own function, which may read its tables: kept on this thread
@@ -146,7 +146,8 @@ def _pages(
         nodes = client.graphql_nodes(source.query, dict(source.variables), list(source.path), page_size=GRAPHQL_PAGE)
         yield from _prefetched(_chunks(nodes, GRAPHQL_PAGE))
     else:
-        yield from _prefetched(client.query_pages(entity.name, _where(entity, condition), page_size=PAGE_SIZE))
+        pages = client.query_pages(entity.name, _where(entity, condition), page_size=PAGE_SIZE, total=total)
+        yield from _prefetched(pages)
 
 
 def _prefetched(pages: Iterator[list[dict]]) -> Iterator[list[dict]]:
@@ -207,29 +208,33 @@ def _remove(run: SyncRun, entity: PulledEntity, qbo_ids: Iterable[str]) -> None:
         _count(run, entity.name, removed=entity.remove(run.company, qbo_ids))
 
 
-def _begin(run: SyncRun, client: QuickBooksClient, entity: PulledEntity) -> None:
+@contextmanager
+def _entity(run: SyncRun, client: QuickBooksClient, entity: PulledEntity) -> Iterator[None]:
+    """One entity's part of a run: its progress recorded before and after, its pages ingested in one entity pass
+    (what the ingest reads of other tables is read once for it; registry.entity_pass)."""
     run.current_entity, run.entity_first_call = entity.name, client.calls
     _count(run, entity.name)
     _save_progress(run, client, run.first_call)
-
-
-def _done(run: SyncRun, client: QuickBooksClient) -> None:
+    with registry.entity_pass():
+        yield
     _count(run, run.current_entity, calls=client.calls - run.entity_first_call)  # CDC's shared requests not included
     run.entities_done += 1
     _save_progress(run, client, run.first_call)
 
 
-def _pull_whole(run: SyncRun, client: QuickBooksClient, entity: PulledEntity, watermark: datetime) -> None:
-    """Every object of the entity; local ones QuickBooks no longer has are removed when the entity can list them."""
-    _begin(run, client, entity)
-    seen: set[str] = set()
-    for page in _pages(client, run.company, entity):
-        _ingest(run, client, entity, page)
-        seen |= _ids(page)
-    if entity.known_ids is not None:
-        _remove(run, entity, entity.known_ids(run.company) - seen)
-    _cursor(run.company, entity.name, watermark, whole=True, rows=len(seen))
-    _done(run, client)
+def _pull_whole(
+    run: SyncRun, client: QuickBooksClient, entity: PulledEntity, watermark: datetime, total: int | None = None
+) -> None:
+    """Every object of the entity; local ones QuickBooks no longer has are removed when the entity can list them.
+    `total`: how many QuickBooks counted, when it was asked (REST entities in a full pull)."""
+    with _entity(run, client, entity):
+        seen: set[str] = set()
+        for page in _pages(client, run.company, entity, total=total):
+            _ingest(run, client, entity, page)
+            seen |= _ids(page)
+        if entity.known_ids is not None:
+            _remove(run, entity, entity.known_ids(run.company) - seen)
+        _cursor(run.company, entity.name, watermark, whole=True, rows=len(seen))
 
 
 # --- full pull -----------------------------------------------------------------------------------------
@@ -241,9 +246,13 @@ def pull_full(*, company: Company, client: QuickBooksClient | None = None) -> Sy
     entities = registry.pulled(company.connection.capabilities)
     run = _start(company, SyncRun.Kind.FULL_PULL, entities)
     with _recording(run, client):
-        started = client.server_time()  # before the first page: whatever changes during the pull is re-read
+        # One batch request counts every REST entity and reads QuickBooks' clock, before the first page: the
+        # counts spare a request per empty entity and per empty last page, and whatever changes after the clock
+        # read is the next change pull's (with the overlap).
+        totals, started = client.counts({e.name: _where(e) for e in entities if e.source == "rest"})
+        started = started or client.server_time()
         for entity in entities:
-            _pull_whole(run, client, entity, started)
+            _pull_whole(run, client, entity, started, totals.get(entity.name))
     return run
 
 
@@ -318,29 +327,27 @@ def _cdc_window(client: QuickBooksClient, names: list[str], since: datetime) -> 
 def _apply_cdc(
     run: SyncRun, client: QuickBooksClient, entity: PulledEntity, documents: list[dict], watermark: datetime
 ) -> None:
-    _begin(run, client, entity)
-    latest = {str(d["Id"]): d for d in documents}  # one version per object, the last CDC listed
-    gone = {qbo_id for qbo_id, d in latest.items() if d.get("status") == "Deleted"}
-    live = [d for qbo_id, d in latest.items() if qbo_id not in gone]
-    for page in _chunks(live, PAGE_SIZE):
-        _ingest(run, client, entity, page)
-    _remove(run, entity, gone)
-    _cursor(run.company, entity.name, watermark, whole=False, rows=len(latest))
-    _done(run, client)
+    with _entity(run, client, entity):
+        latest = {str(d["Id"]): d for d in documents}  # one version per object, the last CDC listed
+        gone = {qbo_id for qbo_id, d in latest.items() if d.get("status") == "Deleted"}
+        live = [d for qbo_id, d in latest.items() if qbo_id not in gone]
+        for page in _chunks(live, PAGE_SIZE):
+            _ingest(run, client, entity, page)
+        _remove(run, entity, gone)
+        _cursor(run.company, entity.name, watermark, whole=False, rows=len(latest))
 
 
 def _pull_updated(
     run: SyncRun, client: QuickBooksClient, entity: PulledEntity, cursor: PullCursor, watermark: datetime
 ) -> None:
     """Entities CDC does not serve (TaxCode, TimeActivity): a query on MetaData.LastUpdatedTime."""
-    _begin(run, client, entity)
-    since = (_watermark(cursor) - overlap()).isoformat(timespec="seconds")
-    rows = 0
-    for page in _pages(client, run.company, entity, f"MetaData.LastUpdatedTime >= '{since}'"):
-        _ingest(run, client, entity, page)
-        rows += len(page)
-    _cursor(run.company, entity.name, watermark, whole=False, rows=rows)
-    _done(run, client)
+    with _entity(run, client, entity):
+        since = (_watermark(cursor) - overlap()).isoformat(timespec="seconds")
+        rows = 0
+        for page in _pages(client, run.company, entity, f"MetaData.LastUpdatedTime >= '{since}'"):
+            _ingest(run, client, entity, page)
+            rows += len(page)
+        _cursor(run.company, entity.name, watermark, whole=False, rows=rows)
 
 
 # --- one object ----------------------------------------------------------------------------------------
@@ -365,11 +372,10 @@ def _fetch_one(run: SyncRun, client: QuickBooksClient, entity: PulledEntity, qbo
     if entity.source != "rest":  # no REST read for GraphQL and fetch entities; they are small
         _pull_whole(run, client, entity, client.server_time())
         return
-    _begin(run, client, entity)
-    try:
-        document = client.read(entity.name, qbo_id)
-    except NotFoundError:
-        _remove(run, entity, [qbo_id])
-    else:
-        _ingest(run, client, entity, [document])
-    _done(run, client)
+    with _entity(run, client, entity):
+        try:
+            document = client.read(entity.name, qbo_id)
+        except NotFoundError:
+            _remove(run, entity, [qbo_id])
+        else:
+            _ingest(run, client, entity, [document])

@@ -5,12 +5,17 @@ it mirrors (in its AppConfig.ready) with functions that ingest QuickBooks docume
 and, for what Costline writes, functions that turn a local object into a QuickBooks document.
 """
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
     from ..models import Company
+
+T = TypeVar("T")
+_pass_memo: ContextVar[dict | None] = ContextVar("pass_memo", default=None)
 
 
 @dataclass(frozen=True)
@@ -120,3 +125,25 @@ def pushed_for_model(model: type) -> PushedEntity:
 
 def names(entities: Iterable[PulledEntity]) -> list[str]:
     return [e.name for e in entities]
+
+
+@contextmanager
+def entity_pass() -> Iterator[None]:
+    """One entity's pages in a pull: what its ingest looks up in other tables (the company's projects, say) is read
+    once for the pass through `memoised`, not once a page; a first pull has a hundred pages and thousands of
+    projects. The pull engine opens one pass per entity, after the entities its ingest reads are in."""
+    token = _pass_memo.set({})
+    try:
+        yield
+    finally:
+        _pass_memo.reset(token)
+
+
+def memoised(key: Any, compute: Callable[[], T]) -> T:
+    """compute(), kept for the rest of the current entity pass; outside a pass (a push, a test), computed each time."""
+    memo = _pass_memo.get()
+    if memo is None:
+        return compute()
+    if key not in memo:
+        memo[key] = compute()
+    return memo[key]

@@ -1,5 +1,6 @@
 """The pull engine against the live sandbox: full pulls, CDC, overlap, conflicts, paging, failures, one object."""
 
+import math
 import threading
 from datetime import timedelta
 from decimal import Decimal
@@ -177,9 +178,29 @@ def test_a_full_pull_reads_1000_rows_a_request(connected_company, qb):
     run = pull.pull_full(company=connected_company, client=client)
 
     assert run.counts["Customer"]["pulled"] == sizes["Customer"] >= 1050
-    # Per entity the full 1000-row pages and one short (maybe empty) last page; one more for QuickBooks' time.
-    assert run.counts["Customer"]["calls"] == sizes["Customer"] // 1000 + 1 == 2
-    assert run.api_calls == client.calls == 1 + sum(rows // 1000 + 1 for rows in sizes.values())
+    # The page floor: ceil(rows / 1000) per entity, nothing for an empty one; one batch request more, which counts
+    # every entity and reads QuickBooks' time.
+    assert run.counts["Customer"]["calls"] == math.ceil(sizes["Customer"] / 1000) == 2
+    assert run.api_calls == client.calls == 1 + sum(math.ceil(rows / 1000) for rows in sizes.values())
+
+
+def test_counted_pages_stop_at_the_count_without_asking_for_an_empty_last_page(connected_company, qb):
+    create_all(qb, "Customer", [{"DisplayName": f"Counted Customer {n}"} for n in range(4)])
+    client = QuickBooksClient.for_company(connected_company)
+    where = "DisplayName LIKE 'Counted Customer%'"
+
+    totals, clock = client.counts({"Customer": where, "Class": ""})
+    assert totals == {"Customer": 4, "Class": len(remote(qb, "Class"))} and clock is not None
+    assert client.calls == 1
+
+    before = client.calls
+    counted = list(client.query_pages("Customer", where, page_size=2, total=totals["Customer"]))
+    assert [len(page) for page in counted] == [2, 2] and client.calls - before == 2
+    before = client.calls
+    uncounted = list(client.query_pages("Customer", where, page_size=2))  # the third request finds nothing
+    assert uncounted == counted and client.calls - before == 3
+    before = client.calls
+    assert list(client.query_pages("Customer", where, total=0)) == [] and client.calls == before
 
 
 def storm_after(sandbox, responses: int):
@@ -200,22 +221,26 @@ def test_a_quickbooks_failure_mid_pull_fails_the_run_in_plain_words_and_keeps_wh
 ):
     settings.QBO_MAX_RETRIES = 1
     client = QuickBooksClient.for_company(connected_company)
-    client.session.hooks["response"].append(storm_after(qbo, 4))  # time, Account, Class, Customer; then 500s
+    # The counts, then Account, Class and Customer; Department is empty, so the count spares it a request and
+    # Employee's page is the first to meet the 500s.
+    client.session.hooks["response"].append(storm_after(qbo, 4))
 
     run = pull.pull_full(company=connected_company, client=client)
 
     qbo.control("delete", "faults")
     run.refresh_from_db()
+    assert remote(qb, "Department") == {} and all(remote(qb, e) for e in ("Account", "Class", "Customer", "Employee"))
     assert run.status == SyncRun.Status.FAILED and run.finished_at is not None
-    assert run.error.startswith("QuickBooks did not answer properly while reading Department")
+    assert run.error.startswith("QuickBooks did not answer properly while reading Employee")
     assert "<" not in run.error and "{" not in run.error
-    assert run.entities_done == 3 and run.progress_percent < 100
-    for entity in ("Account", "Class", "Customer"):
+    assert run.entities_done == 4 and run.progress_percent < 100
+    for entity in ("Account", "Class", "Customer", "Department"):
         assert local(connected_company, entity) == remote(qb, entity)
     assert set(PullCursor.objects.filter(company=connected_company).values_list("entity", flat=True)) == {
         "Account",
         "Class",
         "Customer",
+        "Department",
     }
 
 
