@@ -95,6 +95,7 @@ class SyncRun(models.Model):
     first_call: int  # the client's call count when the run started
     entity_first_call: int  # ... when the current entity started
     worth_retrying: bool  # the run failed on a transient error (read by the task)
+    progress_saved_at: float  # time.monotonic() of its last progress save
 
     class Meta:
         ordering = ["-started_at"]

@@ -9,6 +9,7 @@ docs/architecture.md, Pull.
 import logging
 import queue
 import threading
+import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
@@ -62,7 +63,16 @@ def _start(company: Company, kind: str, entities: list[PulledEntity]) -> SyncRun
     return SyncRun.objects.create(company=company, kind=kind, entities_total=len(entities))
 
 
-def _save_progress(run: SyncRun, client: QuickBooksClient, first_call: int) -> None:
+PROGRESS_EVERY = 1.0  # seconds between a run's progress saves within an entity: what the status page shows
+
+
+def _save_progress(run: SyncRun, client: QuickBooksClient, first_call: int, *, unless_recent: bool = False) -> None:
+    """Record the run's progress; `unless_recent` (after a page) skips it when it was saved under a second ago,
+    so a first pull's hundred pages do not each write and commit it."""
+    now = time.monotonic()
+    if unless_recent and now - getattr(run, "progress_saved_at", float("-inf")) < PROGRESS_EVERY:
+        return
+    run.progress_saved_at = now
     run.api_calls = client.calls - first_call
     run.save(update_fields=["current_entity", "entities_done", "counts", "api_calls"])
 
@@ -198,7 +208,7 @@ def _ids(documents: Iterable[dict]) -> set[str]:
 def _ingest(run: SyncRun, client: QuickBooksClient, entity: PulledEntity, page: list[dict]) -> int:
     written = entity.ingest(run.company, page) if page else 0
     _count(run, entity.name, pulled=len(page), written=written)
-    _save_progress(run, client, run.first_call)
+    _save_progress(run, client, run.first_call, unless_recent=True)
     return written
 
 

@@ -360,3 +360,24 @@ def test_a_deletion_reported_by_cdc_is_applied_through_the_entity_remove(connect
 
 def remote_first(qb, entity: str) -> str:
     return next(iter(remote(qb, entity)))
+
+
+def test_an_entity_pass_reads_the_company_s_projects_once_for_all_its_pages(connected_company):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from projects.models import Project
+    from projects.project.sync import project_index
+
+    Project.objects.create(company=connected_company, qbo_id="501", name="Kitchen")
+    with CaptureQueriesContext(connection) as outside:
+        assert project_index(connected_company) == project_index(connected_company) != {}
+    assert len(outside) == 2  # a push or a webhook's one object: read each time
+
+    with registry.entity_pass(), CaptureQueriesContext(connection) as inside:
+        first = project_index(connected_company)
+        Project.objects.create(company=connected_company, qbo_id="502", name="Bath")
+        assert project_index(connected_company) is first and "502" not in first
+    assert len([q for q in inside if q["sql"].startswith("SELECT")]) == 1
+    with registry.entity_pass():  # the next entity's pass reads afresh
+        assert set(project_index(connected_company)) == {"501", "502"}
