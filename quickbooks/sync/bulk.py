@@ -34,8 +34,8 @@ def _preparer(field: models.Field, connection: BaseDatabaseWrapper) -> Preparer:
     return lambda value: prepare(value, connection)
 
 
-def _fields(model: type[models.Model]) -> list[models.Field]:
-    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+def _fields(model: type[models.Model], *, with_pk: bool = False) -> list[models.Field]:
+    fields = [f for f in model._meta.concrete_fields if with_pk or not f.primary_key]
     # auto_now values are set in pre_save on an instance, which this path never builds.
     if any(getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False) for f in fields):
         raise ValueError(f"{model.__name__} has auto_now fields: use bulk_create")
@@ -56,7 +56,7 @@ def _statement(
     if update_fields:
         if unique_fields is None:
             raise TypeError("update_fields needs unique_fields, the ON CONFLICT target")
-        by_name = {f.name: f for f in fields}
+        by_name = {f.name: f for f in fields} | {f.attname: f for f in fields}  # either names a field
         suffix = connection.ops.on_conflict_suffix_sql(
             fields,
             models.constants.OnConflict.UPDATE,
@@ -77,12 +77,13 @@ def insert_rows(
     """Insert `rows` (field name or attname -> value; missing fields take their default) into `model`'s table.
 
     With `update_fields` and `unique_fields`, a row clashing on the unique fields updates those fields instead
-    (INSERT .. ON CONFLICT .. DO UPDATE, as `bulk_create(update_conflicts=True)`). Call inside a transaction.
+    (INSERT .. ON CONFLICT .. DO UPDATE, as `bulk_create(update_conflicts=True)`); `unique_fields=["id"]` updates
+    existing rows by primary key, given in each row. Call inside a transaction.
     """
     if not rows:
         return 0
     connection = connections[router.db_for_write(model)]
-    fields = _fields(model)
+    fields = _fields(model, with_pk=unique_fields == [model._meta.pk.name])
     keys = [(f.attname, f.name, f.get_default, _preparer(f, connection)) for f in fields]
     known = {f.attname for f in fields} | {f.name for f in fields}
     if connection.vendor == "postgresql" and not update_fields:

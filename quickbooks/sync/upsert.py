@@ -118,11 +118,11 @@ def upsert(
             written.conflicts.append(obj)
     _create(model, company, written.created, scope)
     if written.updated:
-        # INSERT .. ON CONFLICT (id) DO UPDATE: one statement a batch. bulk_update's CASE WHEN per field is several
-        # times slower, and the conditional (company, qbo_id) constraint cannot be an ON CONFLICT target.
-        model.objects.bulk_create(
-            written.updated, batch_size=BATCH, update_conflicts=True, unique_fields=["id"], update_fields=fields
-        )
+        # INSERT .. ON CONFLICT (id) DO UPDATE, without bulk_create's per-value compiling: bulk_update's CASE WHEN per
+        # field is slower still, and the conditional (company, qbo_id) constraint cannot be an ON CONFLICT target.
+        columns = [f.attname for f in model._meta.concrete_fields]
+        rows = [{name: getattr(obj, name) for name in columns} for obj in written.updated]
+        insert_rows(model, rows, update_fields=fields, unique_fields=[model._meta.pk.name])
     if written.conflicts:
         model.objects.bulk_update(written.conflicts, ["conflict_document", "sync_state"], batch_size=BATCH)
     return written
