@@ -111,17 +111,20 @@ def header(project: Project, lines: QuerySet) -> dict:
     }
 
 
-def ledger(request, lines: QuerySet) -> dict:
+def ledger(request, lines: QuerySet, every_line: figures.Actuals) -> dict:
+    """The ledger panel: the filtered lines a page at a time and their totals (`every_line`'s, the header's
+    figures, when no filter narrows them: the same aggregate is not read twice)."""
     form = LedgerFilter(request.GET or None, lines)
     shown = form.apply(lines).order_by("txn_date", "txn_type", "txn_qbo_id", "line_id", "pk")
     page = Paginator(shown, LEDGER_PAGE_SIZE).get_page(request.GET.get("page"))
     for line in page:
         line.qbo_url = txn_url(line.txn_type, line.txn_qbo_id)
     kept = {key: value for key, value in request.GET.items() if key not in ("page", "export") and value}
+    narrowed = form.is_valid() and any(form.cleaned_data.values())
     return {
         "filter_form": form,
         "ledger_page": page,
-        "ledger_totals": figures.actuals(shown),
+        "ledger_totals": figures.actuals(shown) if narrowed else every_line,
         "filter_query": urlencode(kept),
         "filtered": bool(kept) and form.is_valid(),
     }

@@ -65,15 +65,17 @@ def dashboard_xlsx(request, company):
 def project_detail(request, company, project_id):
     """One project as its accountant reads it; a deleted project still shows, read-only, marked deleted."""
     project = get_object_or_404(Project.objects.filter(company=company), pk=project_id)
+    project.company = company  # the one the request already read
     lines = figures.ledger_lines(project)
     if (export := EXPORTS.get(request.GET.get("export", ""))) is not None:
         filtered = project_page.LedgerFilter(request.GET, lines).apply(lines)
         return export(exports.ledger_table(project, filtered, txn_url))
+    header = project_page.header(project, lines)
     context = {
         "company": company,
         "project": project,
-        **project_page.header(project, lines),
-        **project_page.ledger(request, lines),
+        **header,
+        **project_page.ledger(request, lines, header["actuals"]),
         "can_write_estimates": request.membership.can(Role.PROJECT_MANAGER),
     }
     return render(request, "reports/project_detail.html", context)
