@@ -250,6 +250,18 @@ def _pull_whole(
 # --- full pull -----------------------------------------------------------------------------------------
 
 
+def _counts(client: QuickBooksClient, entities: list[PulledEntity]) -> tuple[dict[str, int], datetime | None]:
+    """The REST entities' counts and QuickBooks' time; none when QuickBooks refuses the batch itself (each entity is
+    then read until a short page, as without counts), so the counts can only spare requests, never fail a pull."""
+    try:
+        return client.counts({e.name: _where(e) for e in entities if e.source == "rest"})
+    except QuickBooksError as error:
+        if error.transient:
+            raise  # already retried: QuickBooks is not answering, the pages would fail the same way
+        logger.warning("Counting before a full pull of company %s failed: %s", client.realm_id, error)
+        return {}, None
+
+
 def pull_full(*, company: Company, client: QuickBooksClient | None = None) -> SyncRun:
     """Read every entity the company's plan serves, whole; watermarks are QuickBooks' time when it started."""
     client = _client(company, client)
@@ -259,7 +271,7 @@ def pull_full(*, company: Company, client: QuickBooksClient | None = None) -> Sy
         # One batch request counts every REST entity and reads QuickBooks' clock, before the first page: the
         # counts spare a request per empty entity and per empty last page, and whatever changes after the clock
         # read is the next change pull's (with the overlap).
-        totals, started = client.counts({e.name: _where(e) for e in entities if e.source == "rest"})
+        totals, started = _counts(client, entities)
         started = started or client.server_time()
         for entity in entities:
             _pull_whole(run, client, entity, started, totals.get(entity.name))

@@ -10,6 +10,7 @@ import pytest
 from django.utils import timezone
 
 from quickbooks.client import QuickBooksClient
+from quickbooks.client.errors import from_fault
 from quickbooks.models import PullCursor, ReferenceRecord, SyncRun, SyncState
 from quickbooks.models.references import REFERENCE_ENTITIES
 from quickbooks.sync import pull, references, registry
@@ -189,7 +190,8 @@ def test_counted_pages_stop_at_the_count_without_asking_for_an_empty_last_page(c
     client = QuickBooksClient.for_company(connected_company)
     where = "DisplayName LIKE 'Counted Customer%'"
 
-    totals, clock = client.counts({"Customer": where, "Class": ""})
+    totals, clock = client.counts({"Customer": where, "Class": "", "Spaceship": ""})
+    # An item QuickBooks refuses (no such entity) is left out: that entity's pages are read until a short one.
     assert totals == {"Customer": 4, "Class": len(remote(qb, "Class"))} and clock is not None
     assert client.calls == 1
 
@@ -381,3 +383,23 @@ def test_an_entity_pass_reads_the_company_s_projects_once_for_all_its_pages(conn
     assert len([q for q in inside if q["sql"].startswith("SELECT")]) == 1
     with registry.entity_pass():  # the next entity's pass reads afresh
         assert set(project_index(connected_company)) == {"501", "502"}
+
+
+def test_a_refused_count_batch_costs_requests_not_the_pull(connected_company, qb, filled, monkeypatch):
+    client = QuickBooksClient.for_company(connected_company)
+
+    def refused(wheres):
+        raise from_fault(
+            {"Error": [{"Message": "Request has invalid or unsupported property", "code": "2010"}]}, status=400
+        )
+
+    monkeypatch.setattr(client, "counts", refused)
+    run = pull.pull_full(company=connected_company, client=client)
+
+    assert run.status == SyncRun.Status.SUCCEEDED
+    for entity in ("Account", "Class", "Customer"):
+        assert local(connected_company, entity) == remote(qb, entity)
+    # Without counts: QuickBooks' clock read apart, and every REST entity ends on a short (maybe empty) page.
+    rest = [e for e in registry.pulled(connected_company.connection.capabilities) if e.source == "rest"]
+    sizes = [len(remote(qb, e.name)) for e in rest]
+    assert run.counts["Department"]["calls"] == 1 and run.api_calls == 1 + sum(rows // 1000 + 1 for rows in sizes)
