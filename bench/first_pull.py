@@ -33,16 +33,16 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from urllib.parse import parse_qsl, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from bench.sandbox_process import free_port, start_sandbox  # noqa: E402 - after the path is set
+from bench.dashboard import postgres_admin, postgres_server, with_database  # noqa: E402 - after the path is set
+from bench.sandbox_process import free_port, start_sandbox  # noqa: E402
 
 REALM = "9341453099990042"
 CLIENT_ID, CLIENT_SECRET = "bench-client", "bench-secret"
 STATUS_429 = 429
-DEFAULT_POSTGRES = "postgres://postgres@127.0.0.1:5432/postgres"
 BENCH_DATABASE = "costline_bench_pull"
 TARGET_ROWS_PER_CPU_SECOND = 15_000
 TARGET_WALL_RATIO = 1.2
@@ -375,21 +375,7 @@ def database_name(connection) -> str:
 
 def database_url(choice: str) -> str:
     """'' for SQLite (a file in the run's folder); else a throwaway database's URL on the chosen PostgreSQL server."""
-    if choice == "sqlite":
-        return ""
-    server = choice if "://" in choice else os.environ.get("DATABASE_URL", "")
-    if not server.startswith(("postgres://", "postgresql://")):
-        server = DEFAULT_POSTGRES
-    parts = urlsplit(server)
-    return urlunsplit((parts.scheme, parts.netloc, f"/{BENCH_DATABASE}", parts.query, ""))
-
-
-def postgres_admin(url: str, sql: str) -> None:
-    import psycopg
-
-    parts = urlsplit(url)
-    with psycopg.connect(urlunsplit((parts.scheme, parts.netloc, "/postgres", "", "")), autocommit=True) as admin:
-        admin.execute(sql)
+    return "" if choice == "sqlite" else with_database(postgres_server(choice), BENCH_DATABASE)
 
 
 def child(args) -> None:
