@@ -1,7 +1,8 @@
 """Many companies, as an accounting firm runs it: beat's change-capture round for hundreds of connected companies.
 
-Run: DEBUG=1 .venv/bin/python bench/many_companies.py [--companies 500] [--workers 2,4] [--changed 0.2]
-         [--big-transactions 20000] [--big-changes 5000] [--prefix costline_many] [--redis redis://127.0.0.1:6379/12]
+Run: DEBUG=1 .venv/bin/python bench/many_companies.py [--companies 500] [--workers 2,4] [--latency 0,0.25]
+         [--changed 0.2] [--big-transactions 20000] [--big-changes 5000] [--prefix costline_many]
+         [--redis redis://127.0.0.1:6379/12]
 
 Production's shape in throwaway state: PostgreSQL for the app (database PREFIX_app) and for the sandbox
 (PREFIX_sandbox), both dropped and created afresh; Redis (the db given, flushed first) as the broker, the cache, the
@@ -17,6 +18,10 @@ as the Procfile starts them (`--concurrency=2`), with DEBUG off and without the 
    QuickBooks user would (a customer and a project estimate edited, an invoice added, a bill deleted); then beat's
    round is queued as beat queues it (`quickbooks.tasks.sync_pull_all_companies`, by name), and the bench waits until
    every company's pull has finished. Then the same again with the big company's large change set in the round.
+   Each round runs once per `--latency`: the seconds the sandbox waits before answering each API request (its
+   "delay" fault on every request), since the sandbox answers in milliseconds where QuickBooks is a network away, and
+   the workers' time then goes to waiting rather than to CPU: on one two-core machine that carries the sandbox and
+   PostgreSQL too, more workers can only shorten a round whose pulls wait.
 Prints, per round: its wall time (queued to the last pull finished), each company's lag (queued to its pull finished:
 median, p90, worst), API calls per company, 429s and each realm's peak requests per second and per minute as the
 sandbox counted them against the limits, token refreshes, whether every change arrived, and CPU. Figures only.
@@ -158,11 +163,25 @@ def process_group_cpu(group: int) -> float:
     return total
 
 
-def machine_busy() -> tuple[int, int]:
-    """(busy, total) jiffies of the whole machine so far, from /proc/stat."""
+def postgres_cpu(database: str) -> float:
+    """CPU seconds of the live PostgreSQL backends serving `database` (one that closed during a round is missed)."""
+    total = 0.0
+    for folder in Path("/proc").glob("[0-9]*"):
+        try:
+            title = (folder / "cmdline").read_bytes().decode(errors="replace")
+            if title.startswith("postgres:") and f" {database} " in title:
+                total += process_cpu(int(folder.name))
+        except (OSError, IndexError, ValueError):
+            continue
+    return total
+
+
+def machine_busy() -> tuple[float, float]:
+    """(busy, total) CPU seconds of the whole machine so far, every core, from /proc/stat."""
     numbers = [int(n) for n in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
     idle = numbers[3] + numbers[4]
-    return sum(numbers) - idle, sum(numbers)
+    tick = os.sysconf("SC_CLK_TCK")
+    return (sum(numbers) - idle) / tick, sum(numbers) / tick
 
 
 class Workers:
@@ -308,6 +327,7 @@ def verify(check: Check) -> tuple[int, int]:
 class Round:
     label: str
     workers: int
+    latency: float
     seconds: float = 0.0
     lags: dict[int, float] = field(default_factory=dict)  # company -> queued to its pull finished
     waits: dict[int, float] = field(default_factory=dict)  # company -> queued to its pull started
@@ -358,28 +378,46 @@ class Bench:
             time.sleep(0.5)
         return {run.company_id: run for run in runs.order_by("finished_at")}
 
-    def round(self, label: str, workers: int, *, big: bool) -> Round:
+    def round(self, label: str, workers: int, latency: float, *, big: bool) -> Round:
         from django.db.models import Sum
         from django.utils import timezone
 
-        from quickbooks.models import Connection, SyncRun
+        from quickbooks.models import Connection
         from quickbooks.sync.dispatch import send_task
 
-        result = Round(label, workers)
+        result = Round(label, workers, latency)
+        checks, big_checks = self.change(result, big=big)
+        self.control("post", "limits", json={})  # the sandbox counts this round's traffic afresh
+        if latency:  # every API request answered this much later, as a QuickBooks a network away would
+            self.control("post", "faults", json={"kind": "delay", "count": 10**9, "delay_seconds": latency})
+        refreshes = Connection.objects.aggregate(n=Sum("refresh_count"))["n"]
+        cpu, result.load = self.cpu(), os.getloadavg()
+        began = timezone.now()
+        send_task(ROUND_TASK)  # as beat queues it
+        self.measure(result, began)
+        result.cpu = {name: spent - cpu[name] for name, spent in self.cpu().items()}
+        self.control("delete", "faults")
+        result.refreshes = Connection.objects.aggregate(n=Sum("refresh_count"))["n"] - refreshes
+        result.verified = _added(verify(c) for c in checks)
+        result.big_verified = _added(verify(c) for c in big_checks)
+        print(f"{label}, {workers} workers, latency {latency:g} s: {result.seconds:.1f} s", flush=True)
+        return result
+
+    def change(self, result: Round, *, big: bool) -> tuple[list[Check], list[Check]]:
+        """Changes in a share of the small realms (and the big change set): what the round must bring in."""
         mark = f"R{uuid.uuid4().hex[:8]}"
         changed = self.rng.sample(self.small, round(len(self.small) * self.args.changed))
         checks = [c for realm_id in changed for c in change_small(realm_id, self.companies[realm_id], self.rng, mark)]
         big_checks = change_big(BIG_REALM, self.big_id, self.args.big_changes, mark) if big else []
         result.changed, result.big_changes = len(changed), sum(len(c.ids) for c in big_checks)
-        self.control("post", "limits", json={})  # the sandbox counts this round's traffic afresh
-        refreshes = Connection.objects.aggregate(n=Sum("refresh_count"))["n"]
-        cpu = {"workers": self.workers.cpu(), "sandbox": process_cpu(self.sandbox_pid)}
-        busy, total, result.load = *machine_busy(), os.getloadavg()
-        began = timezone.now()
-        send_task(ROUND_TASK)  # as beat queues it
+        return checks, big_checks
+
+    def measure(self, result: Round, began: Any) -> None:
+        """Waits for every company's pull queued at `began`; their times, calls, failures and the sandbox's count."""
+        from quickbooks.models import SyncRun
+
         runs = self.finished_runs(None, began)
-        last = max(run.finished_at for run in runs.values())
-        result.seconds = (last - began).total_seconds()
+        result.seconds = (max(run.finished_at for run in runs.values()) - began).total_seconds()
         for company_id, run in runs.items():
             result.lags[company_id] = (run.finished_at - began).total_seconds()
             result.waits[company_id] = (run.started_at - began).total_seconds()
@@ -389,17 +427,18 @@ class Bench:
         failed = SyncRun.objects.filter(started_at__gte=began, status=SyncRun.Status.FAILED)
         result.failed = [f"{run.company_id}: {run.error}" for run in failed]
         result.traffic = self.control("get", "limits").json()["traffic"]
-        result.refreshes = Connection.objects.aggregate(n=Sum("refresh_count"))["n"] - refreshes
-        result.cpu = {
-            "workers": self.workers.cpu() - cpu["workers"],
-            "sandbox": process_cpu(self.sandbox_pid) - cpu["sandbox"],
+
+    def cpu(self) -> dict[str, float]:
+        """CPU seconds so far: the workers, the sandbox, each database's backends, this process, and the machine."""
+        spent = {
+            "workers": self.workers.cpu(),
+            "app db": postgres_cpu(f"{self.args.prefix}_app"),
+            "sandbox": process_cpu(self.sandbox_pid),
+            "sandbox db": postgres_cpu(f"{self.args.prefix}_sandbox"),
+            "bench": time.process_time(),
         }
-        busy_after, total_after = machine_busy()
-        result.cpu["machine busy %"] = 100 * (busy_after - busy) / max(total_after - total, 1)
-        result.verified = _added(verify(c) for c in checks)
-        result.big_verified = _added(verify(c) for c in big_checks)
-        print(f"{label}, {workers} workers: {result.seconds:.1f} s", flush=True)
-        return result
+        spent["machine busy"], spent["machine"] = machine_busy()
+        return spent
 
 
 def _added(pairs: Any) -> tuple[int, int]:
@@ -437,6 +476,7 @@ def rows(result: Round, big_id: int) -> dict[str, str]:
         "queue wait of small ones: median": f"{statistics.median(waits):.1f} s",
         "one small pull: median / p90": f"{statistics.median(pulls):.2f} / {quantile(pulls, 0.9):.2f} s",
         "the big company's pull": f"{result.pulls[big_id]:.1f} s, done at {result.lags[big_id]:.1f} s",
+        "small pulls done while it ran": f"{beside_big(result, big_id)}",
         "API calls a small company: median / max": f"{statistics.median(calls):.0f} / {max(calls)}",
         "API calls the big company": f"{result.calls.get(big_id, 0)}",
         "requests the sandbox served": f"{sum(t['requests'] for t in traffic)}",
@@ -447,23 +487,43 @@ def rows(result: Round, big_id: int) -> dict[str, str]:
         "token refreshes": f"{result.refreshes}",
         "small changes in the app": f"{result.verified[0]} of {result.verified[1]}",
         "big changes in the app (mirrored)": f"{result.big_verified[0]} of {result.big_verified[1]}",
-        "CPU s: workers / sandbox": f"{result.cpu['workers']:.0f} / {result.cpu['sandbox']:.0f}",
-        "machine busy": f"{result.cpu['machine busy %']:.0f} %",
+        **cpu_rows(result.cpu),
         "load average before": ", ".join(f"{n:.2f}" for n in result.load),
     }
 
 
+def cpu_rows(cpu: dict[str, float]) -> dict[str, str]:
+    """Where the machine's CPU went in the round: ours, QuickBooks' stand-in, and everything else running here."""
+    ours = cpu["workers"] + cpu["app db"]
+    theirs = cpu["sandbox"] + cpu["sandbox db"]
+    return {
+        "CPU s: workers + app db": f"{cpu['workers']:.0f} + {cpu['app db']:.0f}",
+        "CPU s: sandbox + its db": f"{cpu['sandbox']:.0f} + {cpu['sandbox db']:.0f}",
+        "CPU s: all else on the machine": f"{cpu['machine busy'] - ours - theirs - cpu['bench']:.0f}",
+        "machine busy": f"{100 * cpu['machine busy'] / max(cpu['machine'], 1e-9):.0f} %",
+    }
+
+
+def beside_big(result: Round, big_id: int) -> int:
+    """Small companies whose pull finished while the big company's ran: the queue kept moving past it."""
+    began, ended = result.waits[big_id], result.lags[big_id]
+    return sum(began <= lag <= ended for company_id, lag in result.lags.items() if company_id != big_id)
+
+
 def report(results: list[Round], big_id: int) -> None:
-    table = [rows(result, big_id) for result in results]
-    width = max(len(name) for name in table[0]) + 2
-    column = max(20, *(len(v) for t in table for v in t.values())) + 2
-    print()
-    print(" " * width + "".join(f"{r.label} W={r.workers}".rjust(column) for r in results))
-    for name in table[0]:
-        print(name.ljust(width) + "".join(t[name].rjust(column) for t in table))
+    """A table per added latency, a column per round; then the target and fairness lines."""
+    for latency in sorted({r.latency for r in results}):
+        shown = [r for r in results if r.latency == latency]
+        table = [rows(result, big_id) for result in shown]
+        width = max(len(name) for name in table[0]) + 2
+        column = max(20, *(len(v) for t in table for v in t.values())) + 2
+        print(f"\nsandbox replies {latency:g} s later than it answers (--latency)")
+        print(" " * width + "".join(f"{r.label} W={r.workers}".rjust(column) for r in shown))
+        for name in table[0]:
+            print(name.ljust(width) + "".join(t[name].rjust(column) for t in table))
     for result in results:
         for failure in result.failed[:3]:
-            print(f"failed ({result.label} W={result.workers}): {failure}")
+            print(f"failed ({result.label} W={result.workers} latency {result.latency:g}): {failure}")
     targets(results, big_id)
 
 
@@ -477,26 +537,28 @@ def targets(results: list[Round], big_id: int) -> None:
         traffic = result.traffic.values()
         throttled = sum(t["throttled"] for t in traffic)
         print(
-            f"target, {result.label}, {result.workers} workers: round {result.seconds:.0f} s "
+            f"target, {result.label}, {result.workers} workers, latency {result.latency:g} s: "
+            f"round {result.seconds:.0f} s "
             f"{'<' if result.seconds < interval else '>='} {interval} s; lag median {statistics.median(small):.1f} s, "
             f"worst {max(small):.1f} s; 429s {throttled}; per-realm peak "
             f"{max(t['peak_second'] for t in traffic)}/s (limit {settings.QBO_RATE_PER_SECOND}), "
             f"{max(t['peak_minute'] for t in traffic)}/min (limit {settings.QBO_RATE_PER_MINUTE}); "
             f"changes arrived {result.verified[0]}/{result.verified[1]}"
         )
-    by_workers: dict[int, dict[str, Round]] = {}
+    by_workers: dict[tuple[float, int], dict[str, Round]] = {}
     for result in results:
-        by_workers.setdefault(result.workers, {})[result.label] = result
-    for workers, pair in by_workers.items():
+        by_workers.setdefault((result.latency, result.workers), {})[result.label] = result
+    for (latency, workers), pair in by_workers.items():
         if "steady" in pair and "big" in pair:
             steady, big = pair["steady"], pair["big"]
             a = [lag for company_id, lag in steady.lags.items() if company_id != big_id]
             b = [lag for company_id, lag in big.lags.items() if company_id != big_id]
             print(
-                f"fairness, {workers} workers: with the big company's {big.big_changes} changes in the round (its pull "
+                f"fairness, {workers} workers, latency {latency:g} s: with the big company's {big.big_changes} changes "
+                f"in the round (its pull "
                 f"{big.pulls[big_id]:.0f} s), the small ones' lag median {statistics.median(a):.1f} -> "
                 f"{statistics.median(b):.1f} s, p90 {quantile(a, 0.9):.1f} -> {quantile(b, 0.9):.1f} s, worst "
-                f"{max(a):.1f} -> {max(b):.1f} s"
+                f"{max(a):.1f} -> {max(b):.1f} s; {beside_big(big, big_id)} small pulls finished while it ran"
             )
 
 
@@ -507,6 +569,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--companies", type=int, default=500)
     parser.add_argument("--workers", default="2,4", help="worker processes per measured round, e.g. 2,4")
+    parser.add_argument(
+        "--latency", default="0,0.25", help="seconds the sandbox waits before each API reply in the rounds, e.g. 0,0.25"
+    )
     parser.add_argument("--changed", type=float, default=0.2, help="share of the small realms changed per round")
     parser.add_argument("--big-customers", type=int, default=2000)
     parser.add_argument("--big-transactions", type=int, default=20000)
@@ -549,9 +614,10 @@ def run(
     results = []
     # Every steady round before any big one: CDC's overlap would read a big change set again in the next round.
     for label in ("steady",) if args.no_big_round else ("steady", "big"):
-        for count in counts:
-            workers.scale(count)
-            results.append(bench.round(label, count, big=label == "big"))
+        for latency in [float(n) for n in args.latency.split(",")]:
+            for count in counts:
+                workers.scale(count)
+                results.append(bench.round(label, count, latency, big=label == "big"))
     report(results, companies[BIG_REALM])
 
 
