@@ -92,9 +92,7 @@ def seed(customers: int, transactions: int) -> dict:
 
 def connect(realm_id: str = REALM, name: str = "Scale Pull Co."):
     """A company and its admin, connected through our connect view and the sandbox's consent page."""
-    import requests
     from django.test import Client
-    from django.urls import reverse
 
     from accounts.models import User
     from quickbooks.models import Company, Membership, Role
@@ -104,6 +102,15 @@ def connect(realm_id: str = REALM, name: str = "Scale Pull Co."):
     Membership.objects.create(user=user, company=company, role=Role.ADMIN)
     browser = Client()
     browser.force_login(user)
+    return consent(browser, company, realm_id)
+
+
+def consent(browser, company, realm_id: str):
+    """What the company's admin does in a browser (`browser`, signed in): Connect, pick the realm on the sandbox's
+    consent page and approve, and come back to the app's callback, which exchanges the code for real tokens."""
+    import requests
+    from django.urls import reverse
+
     authorize = browser.post(reverse("quickbooks:connect", args=[company.pk])).url
     params = dict(parse_qsl(urlsplit(authorize).query))
     back = requests.post(

@@ -150,6 +150,13 @@ class RateLimiter:
         self._lock = threading.Lock()
         self._hits: dict[tuple, deque] = defaultdict(deque)
         self._overrides: dict[str, int | None] = {}
+        self._traffic: dict[str, dict[str, int]] = {}
+
+    def traffic(self) -> dict[str, dict[str, int]]:
+        """Per realm since counting started afresh: requests admitted and throttled, and the most admitted in any
+        one second (per app) and any one minute: what a client's own throttle is measured against."""
+        with self._lock:
+            return {realm_id: dict(counts) for realm_id, counts in self._traffic.items()}
 
     def limits(self) -> dict:
         with self._lock:
@@ -167,12 +174,14 @@ class RateLimiter:
         with self._lock:
             self._overrides.update(values)
             self._hits.clear()
+            self._traffic.clear()
         return self.limits()
 
     def reset(self) -> None:
         with self._lock:
             self._overrides.clear()
             self._hits.clear()
+            self._traffic.clear()
 
     def admit(self, realm_id: str, client_id: str, batch: bool) -> bool:
         """Count this request if every window has room; a throttled request is not counted."""
@@ -184,14 +193,21 @@ class RateLimiter:
         if batch:
             windows.append((("batch", realm_id, client_id), 60, limits["batch_per_minute"]))
         with self._lock:
+            counts = self._traffic.setdefault(
+                realm_id, {"requests": 0, "throttled": 0, "peak_second": 0, "peak_minute": 0}
+            )
             for key, span, limit in windows:
                 hits = self._hits[key]
                 while hits and hits[0] <= now - span:
                     hits.popleft()
                 if limit is not None and len(hits) >= limit:
+                    counts["throttled"] += 1
                     return False
             for key, _span, _limit in windows:
                 self._hits[key].append(now)
+            counts["requests"] += 1
+            counts["peak_minute"] = max(counts["peak_minute"], len(self._hits[windows[0][0]]))
+            counts["peak_second"] = max(counts["peak_second"], len(self._hits[windows[1][0]]))
         return True
 
 

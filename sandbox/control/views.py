@@ -94,7 +94,9 @@ def faults(request):
 
 @control_view(["GET", "POST"])
 def limits(request):
-    """Sandbox only: read or change the rate limits (null = unlimited; {"reset": true} = back to defaults)."""
+    """Sandbox only: read or change the rate limits (null = unlimited; {"reset": true} = back to defaults), with the
+    traffic each realm sent since they were last set: requests, throttled, peak in a second and in a minute. A POST
+    (even `{}`) starts the windows and the traffic afresh."""
     if request.method == "POST":
         body = read_json(request)
         if body.pop("reset", False):
@@ -103,7 +105,7 @@ def limits(request):
             limiter.configure(body)
         except ValueError as exc:
             raise BadRequest(str(exc)) from None
-    return reply({"limits": limiter.limits()})
+    return reply({"limits": limiter.limits(), "traffic": limiter.traffic()})
 
 
 def delivery_json(delivery: WebhookDelivery) -> dict:

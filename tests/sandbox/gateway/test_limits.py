@@ -1,6 +1,7 @@
 """Intuit's throttles: 500/min per realm, 10/s per realm+app, 40 batch/min per realm+app; XML 429 when over."""
 
 import threading
+from unittest import mock
 
 import pytest
 
@@ -81,3 +82,33 @@ def test_limiter_admits_exactly_the_limit_under_concurrent_threads():
     for thread in threads:
         thread.join()
     assert admitted.count(True) == 25
+
+
+def test_traffic_counts_each_realms_requests_peaks_and_throttles(client, realm, headers):
+    set_limits(client, per_second=3)
+    other = make_realm("9341453000000002", "Other Co")
+    other_headers = auth_headers(issue_token(other))
+    url = "/v3/company/{}/customer"
+    statuses = [client.get(url.format(realm.realm_id), **headers).status_code for _ in range(5)]
+    client.get(url.format(other.realm_id), **other_headers)
+    traffic = client.get("/_sandbox/limits").json()["traffic"]
+    assert statuses == [200, 200, 200, 429, 429]
+    assert traffic[realm.realm_id] == {"requests": 3, "throttled": 2, "peak_second": 3, "peak_minute": 3}
+    assert traffic[other.realm_id] == {"requests": 1, "throttled": 0, "peak_second": 1, "peak_minute": 1}
+
+
+def test_setting_limits_starts_the_traffic_afresh(client, realm, headers):
+    client.get(f"/v3/company/{realm.realm_id}/customer", **headers)
+    assert client.get("/_sandbox/limits").json()["traffic"][realm.realm_id]["requests"] == 1
+    set_limits(client)
+    assert client.get("/_sandbox/limits").json()["traffic"] == {}
+
+
+def test_peak_second_is_the_most_in_one_second_not_the_total():
+    rates = RateLimiter()
+    rates.configure({"per_second": None, "per_minute": None})
+    ticks = iter([100.0, 100.2, 101.5, 101.6, 101.7, 105.0])
+    with mock.patch("sandbox.gateway.time.monotonic", lambda: next(ticks)):
+        for _ in range(6):
+            rates.admit("realm", "app", batch=False)
+    assert rates.traffic()["realm"] == {"requests": 6, "throttled": 0, "peak_second": 3, "peak_minute": 6}

@@ -2,6 +2,7 @@
 
 import math
 import threading
+import time
 from datetime import timedelta
 from decimal import Decimal
 from functools import partial
@@ -134,6 +135,45 @@ def test_a_missing_watermark_for_one_entity_rereads_only_that_entity_whole(conne
 
     assert run.kind == SyncRun.Kind.INCREMENTAL_PULL and run.counts["Item"]["pulled"] == len(filled["items"])
     assert PullCursor.objects.get(company=connected_company, entity="Item").last_full_pull_at is not None
+
+
+@pytest.fixture
+def no_overlap(settings, filled):
+    """CDC from the watermark itself, a second after the fill: only what changes from now on is news to a pull."""
+    settings.QBO_CDC_OVERLAP_SECONDS = 0
+    time.sleep(1.1)  # changedSince is sent in whole seconds
+
+
+def test_entities_cdc_reports_unchanged_are_counted_done_and_their_watermarks_move_on(
+    connected_company, qb, filled, no_overlap
+):
+    pull.pull_full(company=connected_company)
+    rename(qb, "Customer", filled["customers"][3]["Id"], "DisplayName", "Changed Alone")
+
+    run = pull.pull_changes(company=connected_company)
+
+    assert run.status == SyncRun.Status.SUCCEEDED, run.error
+    assert run.entities_done == run.entities_total and run.counts["Customer"]["pulled"] >= 1
+    assert run.counts["Item"] == {"pulled": 0, "written": 0, "removed": 0, "calls": 0}
+    cursors = PullCursor.objects.filter(company=connected_company)
+    assert len({c.watermark for c in cursors}) == 1 and cursors.get(entity="Item").last_pull_at >= run.started_at
+    rename(qb, "Item", filled["items"][0]["Id"], "Name", "Changed Later")  # the moved watermark misses nothing
+    assert pull.pull_changes(company=connected_company).counts["Item"]["pulled"] >= 1
+    assert row(connected_company, "Item", filled["items"][0]["Id"]).name == "Changed Later"
+
+
+def test_a_change_pull_with_nothing_changed_takes_a_few_queries_however_many_entities(
+    connected_company, no_overlap, django_assert_max_num_queries
+):
+    pull.pull_full(company=connected_company)
+    connected_company.refresh_from_db()
+
+    # The run, its cursors read and the unchanged ones' moved in one UPDATE, TaxCode's query (CDC has no TaxCode):
+    # not the handful each of the eight entities CDC answered for took when each was bookkept on its own.
+    with django_assert_max_num_queries(10):
+        run = pull.pull_changes(company=connected_company)
+
+    assert run.status == SyncRun.Status.SUCCEEDED and run.entities_done == run.entities_total == 9
 
 
 def test_the_overlap_rereads_recent_changes_without_duplicates(connected_company, qb, filled):
