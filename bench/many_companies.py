@@ -53,6 +53,7 @@ BIG_REALM = "9341453199999999"
 BIG_TYPES = ("Invoice", "Bill", "Purchase", "Estimate")
 ROUND_TASK = "quickbooks.tasks.sync_pull_all_companies"
 CONNECT_THREADS = 4
+CONCURRENCY = 2  # pool processes a worker, as the Procfile starts them
 
 
 # --- the deployment ----------------------------------------------------------------------------------------------
@@ -202,7 +203,7 @@ class Workers:
     def _start(self) -> None:
         self.started += 1
         log = self.folder / f"worker-{self.started}.log"
-        command = [sys.executable, "-m", "celery", "-A", "config", "worker", "--concurrency=2"]
+        command = [sys.executable, "-m", "celery", "-A", "config", "worker", f"--concurrency={CONCURRENCY}"]
         command += ["--without-gossip", "--without-mingle", "--loglevel=INFO", "-n", f"many{self.started}@%h"]
         command += ["-Q", os.environ["CELERY_TASK_DEFAULT_QUEUE"]]
         with log.open("a") as out:
@@ -497,8 +498,8 @@ def cpu_rows(cpu: dict[str, float]) -> dict[str, str]:
     ours = cpu["workers"] + cpu["app db"]
     theirs = cpu["sandbox"] + cpu["sandbox db"]
     return {
-        "CPU s: workers + app db": f"{cpu['workers']:.0f} + {cpu['app db']:.0f}",
-        "CPU s: sandbox + its db": f"{cpu['sandbox']:.0f} + {cpu['sandbox db']:.0f}",
+        "CPU s: workers + app db": f"{cpu['workers']:.0f} + {cpu['app db']:.1f}",
+        "CPU s: sandbox + its db": f"{cpu['sandbox']:.0f} + {cpu['sandbox db']:.1f}",
         "CPU s: all else on the machine": f"{cpu['machine busy'] - ours - theirs - cpu['bench']:.0f}",
         "machine busy": f"{100 * cpu['machine busy'] / max(cpu['machine'], 1e-9):.0f} %",
     }
@@ -555,8 +556,9 @@ def targets(results: list[Round], big_id: int) -> None:
             b = [lag for company_id, lag in big.lags.items() if company_id != big_id]
             print(
                 f"fairness, {workers} workers, latency {latency:g} s: with the big company's {big.big_changes} changes "
-                f"in the round (its pull "
-                f"{big.pulls[big_id]:.0f} s), the small ones' lag median {statistics.median(a):.1f} -> "
+                f"in the round (its pull {big.pulls[big_id]:.0f} s held one of {CONCURRENCY * workers} pool processes: "
+                f"{big.pulls[big_id] / (CONCURRENCY * workers):.1f} s of the others' round), "
+                f"the small ones' lag median {statistics.median(a):.1f} -> "
                 f"{statistics.median(b):.1f} s, p90 {quantile(a, 0.9):.1f} -> {quantile(b, 0.9):.1f} s, worst "
                 f"{max(a):.1f} -> {max(b):.1f} s; {beside_big(big, big_id)} small pulls finished while it ran"
             )
