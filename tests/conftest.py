@@ -59,13 +59,39 @@ def pytest_configure(config):
 
 def pytest_collection_modifyitems(config, items):
     """Under pytest-xdist, the longest tests go first: those that start a real Celery worker (the soak among them),
-    then the browser's. Handed out in turn (`--dist load`), they start at once on every worker instead of leaving one
-    worker finishing them alone at the end. The sort is stable: within each kind, the collected order."""
+    then the browser's, then those that talk to a live sandbox, then the fuzz tests (hypothesis), then the rest.
+    Handed out one at a time (`pytest_xdist_make_scheduler` below), the long ones start at once on every worker, and the
+    quick ones at the end even the workers out instead of one worker finishing a long test alone. The sort is stable:
+    within each kind, the collected order."""
     if not os.environ.get("PYTEST_XDIST_WORKER"):
         return
-    items.sort(
-        key=lambda item: 0 if item.get_closest_marker("worker") else 1 if item.get_closest_marker("browser") else 2
-    )
+    items.sort(key=_expected_length)
+
+
+def _expected_length(item) -> int:
+    """0 for the longest kind of test, 4 for the quickest."""
+    if item.get_closest_marker("worker"):
+        return 0
+    if item.get_closest_marker("browser"):
+        return 1
+    if "live_sandbox" in item.fixturenames:
+        return 2
+    if getattr(getattr(item, "obj", None), "is_hypothesis_test", False):
+        return 3
+    return 4
+
+
+@pytest.hookimpl(tryfirst=True, optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """`--dist load` hands tests out one at a time unless `--maxschedchunk` says otherwise; pytest-xdist's own hook
+    then makes the scheduler (this one returns None, before it).
+
+    By default pytest-xdist gives each worker a first chunk of a quarter of its share of consecutive tests, so the
+    sorted order above would put every Celery-worker and browser test on the first worker, which then finishes last,
+    a minute or more after the others. One at a time costs a message per test, nothing next to a test's own time.
+    """
+    if config.getoption("dist") == "load" and config.getoption("maxschedchunk") is None:
+        config.option.maxschedchunk = 1
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -73,6 +99,34 @@ def fast_password_hashing():
     """Django's default hasher spends most of a second on each password by design; tests make hundreds of users.
     MD5 here (Django's advice for tests): sign-in, sign-up and password changes still go through the real code."""
     with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
+
+
+@pytest.fixture(scope="session", autouse=True)
+def flush_by_delete():
+    """After each transactional test (the live server's, the Celery worker's, the browser's) pytest-django empties
+    every table through Django's `flush`, which PostgreSQL does with one TRUNCATE of them all: a second or more each
+    time, as TRUNCATE gives each table and index new files. DELETE of the rows a test leaves takes milliseconds, and
+    the end is the same: every table empty in one transaction (foreign keys are checked at its commit, as Django makes
+    them DEFERRABLE INITIALLY DEFERRED), sequences left as TRUNCATE without RESTART IDENTITY leaves them. A flush that
+    asks to reset sequences or to cascade beyond its tables still gets Django's own TRUNCATE."""
+    from django.db import connections
+
+    if not any(connections[alias].vendor == "postgresql" for alias in connections):
+        yield
+        return
+    from django.db.backends.postgresql.operations import DatabaseOperations
+
+    truncate = DatabaseOperations.sql_flush
+
+    def sql_flush(self, style, tables, *, reset_sequences=False, allow_cascade=False):
+        if reset_sequences or allow_cascade or not tables:
+            return truncate(self, style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade)
+        delete = style.SQL_KEYWORD("DELETE FROM")
+        return ["SET CONSTRAINTS ALL DEFERRED;"] + [f"{delete} {style.SQL_FIELD(self.quote_name(t))};" for t in tables]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(DatabaseOperations, "sql_flush", sql_flush)
         yield
 
 

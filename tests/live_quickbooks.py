@@ -5,7 +5,11 @@ A root plugin (tests/conftest.py names it), so every test folder has these fixtu
 
 import itertools
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from decimal import Decimal
+from functools import partial
+from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
@@ -15,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from quickbooks.client import QuickBooksClient
+from quickbooks.client.limiter import FileRateLimiter, Limits
 from quickbooks.models import Company, Connection
 
 _numbers = itertools.count(1)
@@ -101,25 +106,57 @@ def qb(connected_company):
     return QuickBooksClient.for_company(connected_company)
 
 
+@contextmanager
+def at_full_speed(sandbox, settings, company: Company, folder: Path) -> Iterator[QuickBooksClient]:
+    """A client for a fixture's or a test's scaffolding (data written into the realm as another QuickBooks user
+    would, the first pull) that no rate limit holds back. Costline's own throttle (8 requests a second, 36 batch
+    requests a minute) and the sandbox's (Intuit's 10 a second, 40 batches a minute) would make each such setup wait
+    two seconds or more, in nearly two hundred tests, and a test that writes 1,100 objects wait a minute.
+
+    The limits stay wherever they are tested (tests/quickbooks/test_limiter.py, the sandbox's gateway tests, the 429
+    storms) and over every test's own steps: on the way out the sandbox's limits and Costline's settings are put
+    back (which also empties the sandbox's windows), and this client counted its requests in a limiter of its own (in
+    `folder`), so what follows begins with every window empty, as if the company had been set up a while before.
+    """
+    before = sandbox.control("get", "limits").json()["limits"]
+    sandbox.control("post", "limits", json={"per_second": None, "batch_per_minute": None})
+    ours = {name: getattr(settings, name) for name in ("QBO_RATE_PER_SECOND", "QBO_BATCH_PER_MINUTE")}
+    settings.QBO_RATE_PER_SECOND = settings.QBO_BATCH_PER_MINUTE = 10**6  # batches take their limits from settings
+    try:
+        limiter = FileRateLimiter(folder / "scaffolding-limits", Limits(10**6, 10**6, settings.QBO_MAX_CONCURRENT))
+        yield QuickBooksClient.for_company(company, limiter=limiter)
+    finally:
+        for name, value in ours.items():
+            setattr(settings, name, value)
+        sandbox.control("post", "limits", json={name: before[name] for name in ("per_second", "batch_per_minute")})
+
+
 @pytest.fixture
-def project_setup(connected_company, qb):
-    """In QuickBooks: a customer, its project and an item; pulled into Costline."""
-    customer = qb.create("Customer", {"DisplayName": f"Client {rid()[:6]}"}, request_id=rid())
-    project_id = create_project(qb, customer["Id"], f"Kitchen {rid()[:6]}")
-    income = qb.create("Account", {"Name": f"Sales {rid()[:6]}", "AccountType": "Income"}, request_id=rid())
-    item = qb.create(
-        "Item",
-        {
-            "Name": f"Cabinets {rid()[:6]}",
-            "Type": "Service",
-            "UnitPrice": Decimal("250"),
-            "IncomeAccountRef": {"value": income["Id"]},
-        },
-        request_id=rid(),
-    )
+def scaffolding(qbo, settings, tmp_path):
+    """`with scaffolding(company) as qb:` writes a test's data into its realm at full speed (`at_full_speed`)."""
+    return partial(at_full_speed, qbo, settings, folder=tmp_path)
+
+
+@pytest.fixture
+def project_setup(connected_company, scaffolding):
+    """In QuickBooks: a customer, its project and an item; pulled into Costline (at full speed: `at_full_speed`)."""
     from quickbooks.sync import pull
 
-    pull.pull_full(company=connected_company)
+    with scaffolding(connected_company) as qb:
+        customer = qb.create("Customer", {"DisplayName": f"Client {rid()[:6]}"}, request_id=rid())
+        project_id = create_project(qb, customer["Id"], f"Kitchen {rid()[:6]}")
+        income = qb.create("Account", {"Name": f"Sales {rid()[:6]}", "AccountType": "Income"}, request_id=rid())
+        item = qb.create(
+            "Item",
+            {
+                "Name": f"Cabinets {rid()[:6]}",
+                "Type": "Service",
+                "UnitPrice": Decimal("250"),
+                "IncomeAccountRef": {"value": income["Id"]},
+            },
+            request_id=rid(),
+        )
+        pull.pull_full(company=connected_company, client=qb)
     return {"customer": customer["Id"], "project": project_id, "item": item["Id"]}
 
 

@@ -8,6 +8,7 @@ import base64
 import hashlib
 import hmac
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -24,6 +25,7 @@ from sandbox.demo import DEMO_REALM_ID
 
 ROOT = Path(__file__).resolve().parents[1]
 STARTUP_SECONDS = 60
+BANNER = re.compile(r"QuickBooks sandbox at (http://127\.0\.0\.1:\d+/)")  # qbo_sandbox's first line, once bound
 
 
 @dataclass
@@ -57,6 +59,23 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+def _bound_url(process: subprocess.Popen, log_path: Path) -> str:
+    """The base URL the sandbox's banner names once its socket is bound and listening.
+
+    The sandbox is given port 0 and the system picks a free port as it binds: a port chosen here and handed over
+    could be taken in between by another xdist worker's sandbox, live server or outgoing connection.
+    """
+    deadline = time.monotonic() + STARTUP_SECONDS
+    while time.monotonic() < deadline:
+        log = log_path.read_text(errors="replace")
+        if match := BANNER.search(log):
+            return match.group(1)
+        if process.poll() is not None:
+            raise RuntimeError(f"qbo_sandbox exited with {process.returncode}:\n{log}")
+        time.sleep(0.05)
+    raise RuntimeError(f"qbo_sandbox did not start within {STARTUP_SECONDS} s:\n{log_path.read_text(errors='replace')}")
+
+
 def _wait_until_up(sandbox: LiveSandbox) -> None:
     deadline = time.monotonic() + STARTUP_SECONDS
     while time.monotonic() < deadline:
@@ -67,15 +86,15 @@ def _wait_until_up(sandbox: LiveSandbox) -> None:
                 return
         except requests.ConnectionError:
             pass
-        time.sleep(0.2)
+        time.sleep(0.05)
     raise RuntimeError(f"qbo_sandbox did not answer within {STARTUP_SECONDS} s:\n{sandbox.log()}")
 
 
 @pytest.fixture(scope="session")
 def live_sandbox(tmp_path_factory):
-    """A running `manage.py qbo_sandbox` on 127.0.0.1:<free port> with a fresh database; stopped at the end."""
+    """A running `manage.py qbo_sandbox` on 127.0.0.1 and a port of its own, with a fresh database; stopped at the
+    end."""
     folder = tmp_path_factory.mktemp("live-sandbox")
-    port = free_port()
     env = {
         **os.environ,
         "DEBUG": "1",
@@ -91,21 +110,21 @@ def live_sandbox(tmp_path_factory):
     log_path = folder / "qbo_sandbox.log"
     with log_path.open("w") as log:
         process = subprocess.Popen(
-            [sys.executable, "manage.py", "qbo_sandbox", f"127.0.0.1:{port}"],
+            [sys.executable, "manage.py", "qbo_sandbox", "127.0.0.1:0"],
             cwd=ROOT,
             env=env,
             stdout=log,
             stderr=subprocess.STDOUT,
         )
-    sandbox = LiveSandbox(
-        f"http://127.0.0.1:{port}/",
-        env["QBO_SANDBOX_CLIENT_ID"],
-        env["QBO_SANDBOX_CLIENT_SECRET"],
-        env["QBO_SANDBOX_WEBHOOK_VERIFIER"],
-        process,
-        log_path,
-    )
     try:
+        sandbox = LiveSandbox(
+            _bound_url(process, log_path),
+            env["QBO_SANDBOX_CLIENT_ID"],
+            env["QBO_SANDBOX_CLIENT_SECRET"],
+            env["QBO_SANDBOX_WEBHOOK_VERIFIER"],
+            process,
+            log_path,
+        )
         _wait_until_up(sandbox)
         yield sandbox
     finally:

@@ -42,9 +42,10 @@ def accept_estimate_in_quickbooks(qb, setup) -> dict:
 
 
 @pytest.fixture
-def accepted_estimate(connected_company, project_setup, qb) -> Estimate:
-    accept_estimate_in_quickbooks(qb, project_setup)
-    pull.pull_changes(company=connected_company)
+def accepted_estimate(connected_company, project_setup, scaffolding) -> Estimate:
+    with scaffolding(connected_company) as qb:  # at full speed (tests/live_quickbooks.py `at_full_speed`)
+        accept_estimate_in_quickbooks(qb, project_setup)
+        pull.pull_changes(company=connected_company, client=qb)
     return Estimate.objects.get(company=connected_company, project_qbo_id=project_setup["project"])
 
 

@@ -34,40 +34,42 @@ def deactivate(qb, entity: str, document: dict) -> dict:
 
 
 @pytest.fixture
-def filled(qb):
-    """Customers (one a sub-customer, one inactive), accounts, items, a class, a vendor, an employee, a term."""
-    customers = create_all(qb, "Customer", [{"DisplayName": f"Pull Customer {n:02d}"} for n in range(CUSTOMERS)])
-    child = qb.create(
-        "Customer",
-        {
-            "DisplayName": "Kitchen Remodel",
-            "Job": True,
-            "BillWithParent": True,
-            "ParentRef": {"value": customers[0]["Id"]},
-        },
-        request_id=rid(),
-    )
-    inactive = deactivate(qb, "Customer", customers[1])
-    income, expense = create_all(
-        qb,
-        "Account",
-        [{"Name": "Pull Income", "AccountType": "Income"}, {"Name": "Pull Costs", "AccountType": "Expense"}],
-    )
-    items = create_all(
-        qb,
-        "Item",
-        [
+def filled(connected_company, scaffolding):
+    """Customers (one a sub-customer, one inactive), accounts, items, a class, a vendor, an employee, a term; written
+    at full speed (tests/live_quickbooks.py `at_full_speed`)."""
+    with scaffolding(connected_company) as qb:
+        customers = create_all(qb, "Customer", [{"DisplayName": f"Pull Customer {n:02d}"} for n in range(CUSTOMERS)])
+        child = qb.create(
+            "Customer",
             {
-                "Name": f"Pull Item {n}",
-                "Type": "Service",
-                "UnitPrice": Decimal("72.50"),
-                "IncomeAccountRef": {"value": income["Id"]},
-            }
-            for n in range(3)
-        ],
-    )
-    create_all(qb, "Class", [{"Name": "Pull Class"}])
-    create_all(qb, "Vendor", [{"DisplayName": "Pull Supplier"}])
-    create_all(qb, "Employee", [{"GivenName": "Pat", "FamilyName": "Puller"}])
-    create_all(qb, "Term", [{"Name": "Net 45", "DueDays": 45}])
+                "DisplayName": "Kitchen Remodel",
+                "Job": True,
+                "BillWithParent": True,
+                "ParentRef": {"value": customers[0]["Id"]},
+            },
+            request_id=rid(),
+        )
+        inactive = deactivate(qb, "Customer", customers[1])
+        income, expense = create_all(
+            qb,
+            "Account",
+            [{"Name": "Pull Income", "AccountType": "Income"}, {"Name": "Pull Costs", "AccountType": "Expense"}],
+        )
+        items = create_all(
+            qb,
+            "Item",
+            [
+                {
+                    "Name": f"Pull Item {n}",
+                    "Type": "Service",
+                    "UnitPrice": Decimal("72.50"),
+                    "IncomeAccountRef": {"value": income["Id"]},
+                }
+                for n in range(3)
+            ],
+        )
+        create_all(qb, "Class", [{"Name": "Pull Class"}])
+        create_all(qb, "Vendor", [{"DisplayName": "Pull Supplier"}])
+        create_all(qb, "Employee", [{"GivenName": "Pat", "FamilyName": "Puller"}])
+        create_all(qb, "Term", [{"Name": "Net 45", "DueDays": 45}])
     return {"customers": customers, "child": child, "inactive": inactive, "items": items, "expense": expense}

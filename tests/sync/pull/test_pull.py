@@ -211,8 +211,9 @@ def test_a_local_edit_waiting_to_be_pushed_is_kept_and_a_remote_change_makes_it_
     assert untouched.conflict_document is None
 
 
-def test_a_full_pull_reads_1000_rows_a_request(connected_company, qb):
-    create_all(qb, "Customer", [{"DisplayName": f"Paged Customer {n:04d}"} for n in range(1050)])
+def test_a_full_pull_reads_1000_rows_a_request(connected_company, qb, scaffolding):
+    with scaffolding(connected_company) as writer:
+        create_all(writer, "Customer", [{"DisplayName": f"Paged Customer {n:04d}"} for n in range(1050)])
     client = QuickBooksClient.for_company(connected_company)
     sizes = {entity: len(remote(qb, entity)) for entity in REFERENCE_ENTITIES}
 
@@ -333,18 +334,21 @@ def test_pull_one_of_an_entity_nothing_mirrors_does_nothing(connected_company):
     assert not SyncRun.objects.filter(company=connected_company).exists()
 
 
-def test_more_changes_than_one_cdc_answer_holds_are_asked_again_in_halves_and_all_arrive(connected_company, qb):
+def test_more_changes_than_one_cdc_answer_holds_are_asked_again_in_halves_and_all_arrive(
+    connected_company, scaffolding
+):
     pull.pull_full(company=connected_company)
-    customers = create_all(qb, "Customer", [{"DisplayName": f"Busy Customer {n:03d}"} for n in range(600)])
-    account = create_all(qb, "Account", [{"Name": "Busy Income", "AccountType": "Income"}])[0]
-    items = create_all(
-        qb,
-        "Item",
-        [
-            {"Name": f"Busy Item {n:03d}", "Type": "Service", "IncomeAccountRef": {"value": account["Id"]}}
-            for n in range(500)
-        ],
-    )
+    with scaffolding(connected_company) as qb:  # 38 batch requests: a minute's wait under the batch limits
+        customers = create_all(qb, "Customer", [{"DisplayName": f"Busy Customer {n:03d}"} for n in range(600)])
+        account = create_all(qb, "Account", [{"Name": "Busy Income", "AccountType": "Income"}])[0]
+        items = create_all(
+            qb,
+            "Item",
+            [
+                {"Name": f"Busy Item {n:03d}", "Type": "Service", "IncomeAccountRef": {"value": account["Id"]}}
+                for n in range(500)
+            ],
+        )
 
     run = pull.pull_changes(company=connected_company)
 
@@ -355,9 +359,10 @@ def test_more_changes_than_one_cdc_answer_holds_are_asked_again_in_halves_and_al
     assert run.api_calls == 1 + 3 + 1  # time; CDC for all, then each half; TaxCode
 
 
-def test_one_entity_with_more_changes_than_cdc_can_answer_is_read_whole(connected_company, qb):
+def test_one_entity_with_more_changes_than_cdc_can_answer_is_read_whole(connected_company, qb, scaffolding):
     pull.pull_full(company=connected_company)
-    customers = create_all(qb, "Customer", [{"DisplayName": f"Flood Customer {n:04d}"} for n in range(1010)])
+    with scaffolding(connected_company) as writer:
+        customers = create_all(writer, "Customer", [{"DisplayName": f"Flood Customer {n:04d}"} for n in range(1010)])
 
     run = pull.pull_changes(company=connected_company)
 
