@@ -7,6 +7,8 @@ and stripped of the keys starting with "_" (the sandbox's private fields, which 
 from collections import defaultdict
 
 import pytest
+from django.apps import apps
+from django.utils import timezone
 
 from changeorders.sync import ingest_change_orders
 from projects.estimates.sync import ingest_estimates
@@ -18,12 +20,28 @@ from sandbox.graphql.budgets import output as budget_output
 from sandbox.graphql.projects import node as project_node
 from sandbox.models import Entity, GraphObject, Realm
 from sandbox.rest.public import public
+from sandbox.timefmt import COMPANY_TZ
+
+_SEEDED: dict = {}  # the day's demo rows, by model, as seed_demo() wrote them in this process
 
 
 @pytest.fixture
 def harbor():
-    """The Advanced demo realm (Harbor Build Co.), seeded."""
-    demo.seed_demo()
+    """The Advanced demo realm (Harbor Build Co.), seeded beside the Plus one.
+
+    `seed_demo()` runs in the first of these tests in each worker process each day (its dates follow the day), and
+    its rows are kept: the next tests get the same rows written back, a tenth of the time of seeding them again
+    (tests/sandbox/demo tests the seed itself). Each test's transaction is rolled back, so each starts empty.
+    """
+    day = timezone.now().astimezone(COMPANY_TZ).date()  # the demo's "today"
+    if day not in _SEEDED:
+        demo.seed_demo()
+        models = apps.get_app_config("sandbox").get_models()
+        _SEEDED.clear()
+        _SEEDED[day] = [(model, list(model.objects.values())) for model in models]
+    else:
+        for model, rows in _SEEDED[day]:
+            model.objects.bulk_create([model(**row) for row in rows])
     return Realm.objects.get(realm_id=demo.DEMO_REALM_ID)
 
 
