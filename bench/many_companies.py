@@ -5,9 +5,10 @@ Run: DEBUG=1 .venv/bin/python bench/many_companies.py [--companies 500] [--worke
          [--redis redis://127.0.0.1:6379/12]
 
 Production's shape in throwaway state: PostgreSQL for the app (database PREFIX_app) and for the sandbox
-(PREFIX_sandbox), both dropped and created afresh; Redis (the db given, flushed first) as the broker, the cache, the
-pull locks and the rate limiter; the sandbox in its own process (`manage.py qbo_sandbox`); real Celery workers started
-as the Procfile starts them (`--concurrency=2`), with DEBUG off and without the sandbox app, as in production.
+(PREFIX_sandbox), both created afresh and dropped at the end (unless `--keep`); Redis (the db given, flushed first) as
+the broker, the cache, the pull locks and the rate limiter; the sandbox in its own process (`manage.py qbo_sandbox`);
+real Celery workers started as the Procfile starts them (`--concurrency=2`), with DEBUG off and without the sandbox
+app, as in production.
 
 1. Seeds N small realms in the sandbox (10 customers, two of them projects, 40 transactions, and the accounts, items,
    vendors and employees they name) and one big one, then connects a company for each as its admin would: Connect,
@@ -63,6 +64,15 @@ def fresh_database(name: str) -> str:
     for command in (["dropdb", "--if-exists", "--force", name], ["createdb", name]):
         subprocess.run([*command[:1], "-h", "127.0.0.1", "-U", "postgres", *command[1:]], check=True)  # noqa: S603
     return f"postgres://postgres@127.0.0.1:5432/{name}"
+
+
+def drop_databases(prefix: str) -> None:
+    from django.db import connections
+
+    connections.close_all()
+    for name in (f"{prefix}_app", f"{prefix}_sandbox"):
+        command = ["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", "--force", name]
+        subprocess.run(command, check=False)  # noqa: S603
 
 
 def setup_django(folder: str, base_url: str, prefix: str, redis_url: str) -> None:
@@ -582,6 +592,7 @@ def main() -> None:
     parser.add_argument("--prefix", default="costline_many", help="PostgreSQL database names start with it")
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/12")
     parser.add_argument("--seed", type=int, default=15)
+    parser.add_argument("--keep", action="store_true", help="keep both databases afterwards, to look into")
     args = parser.parse_args()
     counts = [int(n) for n in args.workers.split(",")]
     with tempfile.TemporaryDirectory(prefix="many-companies-") as folder:
@@ -596,6 +607,8 @@ def main() -> None:
         finally:
             workers.stop_all()
             stop(sandbox)
+            if not args.keep:
+                drop_databases(args.prefix)
 
 
 def run(
