@@ -8,7 +8,7 @@ from decimal import Decimal
 from django.db import transaction
 
 from quickbooks.models import ReferenceRecord
-from quickbooks.sync.bulk import insert_rows
+from quickbooks.sync.bulk import hold_until_commit, insert_rows
 from quickbooks.sync.documents import number
 from quickbooks.sync.registry import PulledEntity, memoised, register_pull
 from quickbooks.sync.upsert import split_deleted
@@ -66,6 +66,8 @@ def ingest_ledger(txn_type: str, company, documents: list[dict]) -> int:
         for values in normalise.normalise(txn_type, document, found)
     ]
     with transaction.atomic():
+        # A retag's reply and a pull may write the same transaction's lines at once (only pulls hold the pull lock).
+        hold_until_commit(f"ledger:{company.pk}:{txn_type}")
         ids = [str(d["Id"]) for d in documents] + gone
         LedgerLine.objects.filter(company=company, txn_type=txn_type, txn_qbo_id__in=ids).delete()
         insert_rows(LedgerLine, rows)  # nothing reads the new rows' pks; model instances cost most of the time

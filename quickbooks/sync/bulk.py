@@ -96,6 +96,18 @@ def insert_rows(
     return len(rows)
 
 
+def hold_until_commit(name: str) -> None:
+    """Wait for, then hold until this transaction ends, the lock called `name`: writers that replace the same rows
+    by DELETE then INSERT take turns, where under READ COMMITTED the second's DELETE would miss the first's new rows
+    and both sets would stay. PostgreSQL: a transaction-level advisory lock
+    (https://www.postgresql.org/docs/current/explicit-locking.html#ADVISORY-LOCKS). SQLite lets one transaction
+    write at a time already. Call inside a transaction."""
+    connection = connections["default"]
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [name])
+
+
 def _copy(
     model: type[models.Model], fields: list[models.Field], connection: BaseDatabaseWrapper, values: Iterator[tuple]
 ) -> None:
@@ -104,6 +116,7 @@ def _copy(
     quote = connection.ops.quote_name
     columns = ", ".join(quote(f.column) for f in fields)  # type: ignore[arg-type]
     with (
+        connection.wrap_database_errors,  # psycopg's own cursor: its errors become Django's (IntegrityError, ...)
         connection.cursor() as cursor,
         cursor.cursor.copy(f"COPY {quote(model._meta.db_table)} ({columns}) FROM STDIN") as copy,
     ):

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from django.db import IntegrityError, transaction
 from django.db.models import OuterRef, Subquery
 
 from ..models import Company, SyncedObject, SyncState
@@ -116,7 +117,22 @@ def upsert(
             obj.conflict_document = values.get(document_field)
             obj.sync_state = SyncState.CONFLICT
             written.conflicts.append(obj)
-    _create(model, company, written.created, scope)
+    raced = _create(model, company, written.created, scope)
+    if raced:
+        # Another writer stored these between the SELECT above and the INSERT (a pull whose lock lapsed, a fetch):
+        # they are known rows now, and take QuickBooks' version by the rules for known rows, never a second row.
+        written.created = [obj for obj in written.created if obj.qbo_id not in raced]
+        again = upsert(
+            model,
+            company,
+            [Incoming(qbo_id, latest[qbo_id]) for qbo_id in raced],
+            fields,
+            scope=scope,
+            version=version,
+            document_field=document_field,
+        )
+        written.updated += again.created + again.updated
+        written.conflicts += again.conflicts
     if written.updated:
         # INSERT .. ON CONFLICT (id) DO UPDATE, without bulk_create's per-value compiling: bulk_update's CASE WHEN per
         # field is slower still, and the conditional (company, qbo_id) constraint cannot be an ON CONFLICT target.
@@ -139,18 +155,31 @@ def _take_echo(obj: Any, qbo_id: str, values: dict) -> Any:
     return obj
 
 
-def _create(model: type[Any], company: Company, objs: list, scope: dict) -> None:
+def _create(model: type[Any], company: Company, objs: list, scope: dict) -> set[str]:
     """INSERT new rows without bulk_create's per-value compiling (most of a first pull's time), then read their
-    pks back in one SELECT: callers write child rows for them."""
+    pks back in one SELECT: callers write child rows for them.
+
+    Returns the qbo_ids another transaction stored first (the unique (company, qbo_id) constraint refused ours):
+    those are not inserted; every other row of `objs` is."""
     if not objs:
-        return
+        return set()
     fields = [f.attname for f in model._meta.concrete_fields if not f.primary_key]
-    insert_rows(model, [{name: getattr(obj, name) for name in fields} for obj in objs])
+    try:
+        with transaction.atomic():  # a savepoint: the page's transaction goes on after a refusal
+            insert_rows(model, [{name: getattr(obj, name) for name in fields} for obj in objs])
+    except IntegrityError:
+        # The other writer has committed (the unique check waited for it): its rows are visible to a new statement.
+        stored = model.objects.filter(company=company, qbo_id__in=[obj.qbo_id for obj in objs], **scope)
+        raced = set(stored.values_list("qbo_id", flat=True))
+        if not raced:
+            raise
+        return raced | _create(model, company, [obj for obj in objs if obj.qbo_id not in raced], scope)
     found = model.objects.filter(company=company, qbo_id__in=[obj.qbo_id for obj in objs], **scope)
     pks = dict(found.values_list("qbo_id", "pk"))
     for obj in objs:
         obj.pk = pks[obj.qbo_id]
         obj._state.adding, obj._state.db = False, found.db  # as bulk_create leaves them: saved rows
+    return set()
 
 
 def split_deleted(documents: list[dict]) -> tuple[list[dict], list[str]]:
