@@ -401,6 +401,13 @@ class Soak:
         duplicates = sum(n - 1 for n in remote_marks.values() if n > 1) + sum(
             n - 1 for n in local_marks.values() if n > 1
         )
+        twice = [
+            f"{mark}: QuickBooks {sorted(e['Id'] for e in remote.values() if e.get('DocNumber') == mark)}, Costline "
+            f"{[(e.pk, e.qbo_id, e.sync_state) for e in local if e.doc_number == mark]}"
+            for mark in sorted(
+                {m for m, n in remote_marks.items() if n > 1} | {m for m, n in local_marks.items() if n > 1}
+            )
+        ]
         refused = [e for e in local if e.sync_state == SyncState.FAILED]
         lost = [m for m in self.marks if m not in remote_marks]
         lost += [f"row {e.pk} never reached QuickBooks" for e in local if not e.qbo_id and e not in refused]
@@ -430,6 +437,7 @@ class Soak:
             "remote": len(remote),
             "local": len(local),
             "duplicates": duplicates,
+            "twice": twice,
             "lost": lost,
             "mismatched": mismatched,
             "conflicts": len(conflicts),
@@ -443,7 +451,7 @@ def report(result: dict, soak: Soak, minutes: float) -> None:
     print("faults injected: " + ", ".join(f"{k} {v}" for k, v in sorted(soak.tally.faults.items())))
     print("faults the sandbox served: " + ", ".join(f"{k} {v}" for k, v in sorted(result["served"].items())))
     print(f"estimates: {result['local']} in Costline, {result['remote']} in QuickBooks; outbox {result['outbox']}")
-    print(f"duplicates: {result['duplicates']}")
+    print(f"duplicates: {result['duplicates']} {result['twice'][:5]}")
     print(f"lost writes: {len(result['lost'])} {result['lost'][:5]}")
     print(f"mismatched fields: {len(result['mismatched'])} {result['mismatched'][:5]}")
     print(f"conflicts shown to the user: {result['conflicts']}")

@@ -151,7 +151,9 @@ def test_5_a_stale_token_with_disjoint_changes_is_merged(qbo, deploy, connected_
 
     _edit_both_sides(qb, estimate, theirs={"CustomerMemo": {"value": "From QuickBooks"}}, ours={"private_note": "Ours"})
 
-    assert wait_until(lambda: OutboxAttempt.objects.filter(item__object_id=estimate.pk, outcome="merged").exists())
+    assert wait_until(
+        lambda: OutboxAttempt.objects.filter(item__object_id=estimate.pk, outcome="merged").exists(), timeout=60
+    ), list(OutboxAttempt.objects.values_list("item__operation", "outcome", "message"))
     estimate = _pushed(estimate)
     assert wait_until(lambda: Estimate.objects.get(pk=estimate.pk).sync_state == SyncState.SYNCED, timeout=30)
     remote = qb.read("Estimate", estimate.qbo_id)

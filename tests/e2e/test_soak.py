@@ -38,7 +38,7 @@ def test_a_soak_ends_with_no_duplicate_no_lost_write_and_no_silent_mismatch(
     assert sum(soak.tally.faults.values()) >= minutes * 60 / 8, soak.tally.faults  # faults really were injected
     assert sum(result["served"].values()) > 0 and soak.tally.operations["Costline create"] > 0
     assert result["quiet"], result["outbox"]
-    assert result["duplicates"] == 0
+    assert result["duplicates"] == 0, result["twice"]
     assert result["lost"] == []
     assert result["mismatched"] == []
     assert result["refused"] == []
