@@ -1,7 +1,6 @@
 """A JSONField that keeps money exact: Decimals are stored as JSON numbers and read back as Decimals."""
 
 import json
-from decimal import Decimal
 
 from django.db import models
 
@@ -14,9 +13,11 @@ class DecimalJSONEncoder(json.JSONEncoder):
 
 
 class DecimalJSONDecoder(json.JSONDecoder):
-    def __init__(self, **kwargs):
-        kwargs["parse_float"] = Decimal
-        super().__init__(**kwargs)
+    def decode(self, s, *args):
+        try:
+            return jsonio.loads(s)
+        except ValueError as error:  # Django takes a JSONDecodeError as "not JSON" (a key's bare string on SQLite)
+            raise json.JSONDecodeError(str(error), s, 0) from error
 
 
 class MoneyJSONField(models.JSONField):

@@ -99,7 +99,7 @@ class QuickBooksClient:
         response = self._send(method, url, **dict(kwargs))
         if response.status_code >= 400:
             raise error_from_response(response)
-        body = jsonio.loads_or_none(response.text)
+        body = jsonio.loads_or_none(response.content)
         if body is None:
             raise TransientError("QuickBooks sent a reply that is not JSON", detail=response.text[:200])
         if isinstance(body, dict) and "Fault" in body:  # HTTP 200 can still carry a Fault
@@ -143,7 +143,7 @@ class QuickBooksClient:
             "POST",
             self._rest_url(entity.lower()),
             params=params,
-            data=jsonio.dumps(document),
+            data=jsonio.body(document),
             headers={"Content-Type": "application/json"},
         )
         return body[entity]
@@ -237,7 +237,7 @@ class QuickBooksClient:
                 "POST",
                 self._rest_url("batch"),
                 params=self._params(requestid=request_id),
-                data=jsonio.dumps({"BatchItemRequest": items}),
+                data=jsonio.body({"BatchItemRequest": items}),
                 headers={"Content-Type": "application/json"},
             )
 
@@ -259,7 +259,7 @@ class QuickBooksClient:
         body = self._call(
             "POST",
             self.endpoints.graphql,
-            data=jsonio.dumps({"query": query, "variables": variables or {}}),
+            data=jsonio.body({"query": query, "variables": variables or {}}),
             headers={"Content-Type": "application/json"},
         )
         if body.get("errors"):

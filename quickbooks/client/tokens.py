@@ -65,7 +65,7 @@ def _token_request(data: dict) -> TokenSet:
         )
     except requests.RequestException as error:
         raise TransientError(f"Could not reach Intuit's token endpoint: {error}") from error
-    body = jsonio.loads_or_none(response.text) or {}
+    body = jsonio.loads_or_none(response.content) or {}
     if response.status_code == 400 and body.get("error") == "invalid_grant":
         raise ReauthorizationRequired("invalid_grant", detail=body.get("error_description", ""), status=400)
     if response.status_code >= 500:
@@ -144,7 +144,7 @@ def revoke(connection: "Connection") -> None:
     try:
         response = requests.post(
             endpoints().revoke,
-            data=jsonio.dumps({"token": token}),
+            data=jsonio.body({"token": token}),
             auth=(settings.QBO_CLIENT_ID, settings.QBO_CLIENT_SECRET),
             headers={"Content-Type": "application/json", "Accept": "application/json"},
             timeout=settings.QBO_TIMEOUT_SECONDS,

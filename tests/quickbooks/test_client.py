@@ -60,6 +60,19 @@ def test_create_read_update_round_trip_keeps_money_exact(qb):
     assert updated["UnitPrice"] == Decimal("80.125")
 
 
+def test_names_in_any_script_go_out_and_come_back_unchanged(qb, connected_company):
+    from quickbooks.models import ReferenceRecord
+    from quickbooks.sync import references
+
+    name = 'Café Ōsaka — 東京 Ünïcode & <Co> "quoted"'
+    created = qb.create("Customer", {"DisplayName": name}, request_id=rid())
+    references.ingest(connected_company, [qb.read("Customer", created["Id"])], entity="Customer")
+
+    assert created["DisplayName"] == name
+    stored = ReferenceRecord.objects.get(company=connected_company, entity="Customer", qbo_id=created["Id"])
+    assert stored.name == name and stored.qbo_document["DisplayName"] == name
+
+
 def _income_account(qb) -> str:
     account = qb.create("Account", {"Name": f"Income {rid()[:8]}", "AccountType": "Income"}, request_id=rid())
     return account["Id"]
