@@ -224,6 +224,8 @@ def link_waiting_rows(
 
     Each model holds `<name>_qbo_id` (the QuickBooks id it names) and a nullable foreign key `<name>` to `target`.
     """
+    if not qbo_ids:  # a page of customers without a project among them, say
+        return
     found = target.objects.filter(company=company, qbo_id=OuterRef(f"{name}_qbo_id")).values("pk")[:1]
     for model in models_:
         waiting = model.objects.filter(company=company, **{f"{name}__isnull": True, f"{name}_qbo_id__in": qbo_ids})
