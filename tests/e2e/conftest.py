@@ -143,6 +143,14 @@ def _wait_for(condition, *, timeout, what, log, process):
     raise AssertionError(f"Timed out waiting for {what}. Log:\n{log.read_text()[-3000:]}")
 
 
+def served(qbo) -> dict[str, int]:
+    """How many requests each kind of fault has hit."""
+    tally: dict[str, int] = {}
+    for rule in qbo.control("get", "faults", params={"all": 1}).json()["faults"]:
+        tally[rule["kind"]] = tally.get(rule["kind"], 0) + rule["served"]
+    return tally
+
+
 def wait_until(condition, timeout=30.0, interval=0.2):
     """Poll `condition` until it is true; the last value is returned so a test can assert on it."""
     deadline = time.monotonic() + timeout

@@ -20,7 +20,7 @@ from quickbooks.models import Connection, OutboxAttempt, OutboxItem, SyncRun, Sy
 from quickbooks.sync.push import outbox_enqueue
 from quickbooks.tasks import sync_pull
 from reports.figures import with_contract_value
-from tests.e2e.conftest import wait_until
+from tests.e2e.conftest import served, wait_until
 from tests.live_quickbooks import estimates_in_quickbooks, new_estimate, rid
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
@@ -28,14 +28,6 @@ pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
 def fault(qbo, kind: str, count: int = 1, path: str = "/estimate", **extra) -> None:
     qbo.control("post", "faults", json={"kind": kind, "count": count, "method": "POST", "path_contains": path, **extra})
-
-
-def served(qbo) -> dict[str, int]:
-    """How many requests each kind of fault has hit."""
-    tally: dict[str, int] = {}
-    for rule in qbo.control("get", "faults", params={"all": 1}).json()["faults"]:
-        tally[rule["kind"]] = tally.get(rule["kind"], 0) + rule["served"]
-    return tally
 
 
 def webhooks_about(qbo, entity: str, qbo_id: str) -> list[dict]:

@@ -4,6 +4,7 @@
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from changeorders.models import ChangeOrder
 from projects.models import Estimate, LedgerLine, Project
@@ -11,7 +12,7 @@ from quickbooks.client import QuickBooksClient
 from quickbooks.models import ReferenceRecord, SyncRun, SyncState, WebhookEvent
 from quickbooks.tasks import sync_pull
 from sandbox.demo import DEMO_REALM_ID
-from tests.e2e.conftest import wait_until
+from tests.e2e.conftest import served, wait_until
 from tests.live_quickbooks import connect_through_consent, estimates_in_quickbooks, new_estimate, rid
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
@@ -91,16 +92,18 @@ def test_a_local_estimate_is_pushed_by_the_worker(qbo, celery_worker, connected_
 
 
 def test_a_429_storm_ends_with_everything_synced(qbo, celery_worker, connected_company, qb):
+    runs = SyncRun.objects.filter(company=connected_company, status=SyncRun.Status.SUCCEEDED)
+    assert wait_until(runs.exists, timeout=60)  # the pull connecting queued: done, so the storm meets ours only
     for n in range(5):
         qb.create("Customer", {"DisplayName": f"Storm Customer {n}"}, request_id=rid())
     qbo.control("post", "faults", json={"kind": "429", "count": 15})  # longer than one call's retries
+    asked = timezone.now()
 
     sync_pull.delay(connected_company.pk, full=True)
 
-    succeeded = wait_until(
-        lambda: SyncRun.objects.filter(company=connected_company, status=SyncRun.Status.SUCCEEDED).first(), timeout=120
-    )
-    assert succeeded, list(SyncRun.objects.values_list("status", "error"))
+    ours = runs.filter(started_at__gte=asked)
+    assert wait_until(ours.exists, timeout=120), list(SyncRun.objects.values_list("started_at", "status", "error"))
+    assert served(qbo) == {"429": 15}  # the storm really met it
     names = set(
         ReferenceRecord.objects.filter(company=connected_company, entity="Customer").values_list("name", flat=True)
     )
