@@ -241,8 +241,9 @@ class QuickBooksClient:
                 headers={"Content-Type": "application/json"},
             )
 
-    def cdc(self, entities: list[str], since: datetime) -> dict[str, list[dict]]:
-        """Objects changed since `since` (at most 30 days back), by entity; deletions come as status Deleted."""
+    def cdc(self, entities: list[str], since: datetime) -> tuple[dict[str, list[dict]], datetime | None]:
+        """Objects changed since `since` (at most 30 days back), by entity; deletions come as status Deleted. With
+        them, QuickBooks' time when it answered (the reply's `time`), as `counts` gives it."""
         params = self._params(entities=",".join(entities), changedSince=since.isoformat(timespec="seconds"))
         body = self._call("GET", self._rest_url("cdc"), params=params)
         changed: dict[str, list[dict]] = {entity: [] for entity in entities}
@@ -250,7 +251,7 @@ class QuickBooksClient:
             for response in block.get("QueryResponse", []):
                 for entity in entities:
                     changed[entity].extend(response.get(entity, []))
-        return changed
+        return changed, _time(body)
 
     # --- GraphQL -----------------------------------------------------------------------------------
 

@@ -305,9 +305,11 @@ def pull_changes(*, company: Company, client: QuickBooksClient | None = None) ->
         return pull_full(company=company, client=client)
     run = _start(company, SyncRun.Kind.INCREMENTAL_PULL, entities)
     with _recording(run, client):
-        started = client.server_time()
         by_cdc = [e for e in entities if e.source == "rest" and e.cdc and e.name not in stale]
-        changes, overflow = _cdc_changes(client, by_cdc, cursors)
+        changes, overflow, answered_at = _cdc_changes(client, by_cdc, cursors)
+        # The new watermark is QuickBooks' clock: CDC's first reply carries it, so no request goes to read it. What
+        # changed while CDC answered is older than that time, and the next pull's overlap reads it again.
+        started = answered_at or client.server_time()
         quiet = _advance_quiet(run, client, [e for e in by_cdc if e.name in changes and not changes[e.name]], started)
         for entity in entities:
             if entity.name in quiet:
@@ -340,32 +342,36 @@ def _advance_quiet(run: SyncRun, client: QuickBooksClient, entities: list[Pulled
 
 def _cdc_changes(
     client: QuickBooksClient, entities: list[PulledEntity], cursors: dict[str, PullCursor]
-) -> tuple[dict[str, list], set[str]]:
-    """CDC answers for `entities`, 30 to a request; the names whose changes overflowed CDC's 1000 objects."""
-    changes, overflow = {}, set()
+) -> tuple[dict[str, list], set[str], datetime | None]:
+    """CDC answers for `entities`, 30 to a request; the names whose changes overflowed CDC's 1000 objects; the time
+    of QuickBooks' first answer (None without a request, or a reply without `time`)."""
+    changes, overflow, first = {}, set(), None
     for group in _chunks(entities, CDC_MAX_ENTITIES):
         since = min(_watermark(cursors[e.name]) for e in group) - overlap()
-        answered, spilled = _cdc_window(client, [e.name for e in group], since)
+        answered, spilled, answered_at = _cdc_window(client, [e.name for e in group], since)
         changes.update(answered)
         overflow |= spilled
-    return changes, overflow
+        first = first or answered_at
+    return changes, overflow, first
 
 
-def _cdc_window(client: QuickBooksClient, names: list[str], since: datetime) -> tuple[dict[str, list], set[str]]:
+def _cdc_window(
+    client: QuickBooksClient, names: list[str], since: datetime
+) -> tuple[dict[str, list], set[str], datetime | None]:
     """One CDC request; a full answer (1000 objects) may be cut short, so the entity list is halved and re-asked.
 
     CDC takes only a start time, so the window cannot be cut in time; an entity that alone has 1000 changes
     in it comes back in `spilled` and is re-read whole (with removal of what QuickBooks no longer has).
     """
-    answer = client.cdc(names, since)
+    answer, answered_at = client.cdc(names, since)
     if sum(len(docs) for docs in answer.values()) < CDC_MAX_OBJECTS:
-        return answer, set()
+        return answer, set(), answered_at
     if len(names) == 1:
-        return {}, set(names)
+        return {}, set(names), answered_at
     half = len(names) // 2
-    first, first_spilled = _cdc_window(client, names[:half], since)
-    second, second_spilled = _cdc_window(client, names[half:], since)
-    return {**first, **second}, first_spilled | second_spilled
+    first, first_spilled, _ = _cdc_window(client, names[:half], since)
+    second, second_spilled, _ = _cdc_window(client, names[half:], since)
+    return {**first, **second}, first_spilled | second_spilled, answered_at
 
 
 def _apply_cdc(

@@ -224,8 +224,9 @@ def test_cdc_reports_changes_and_deletions_since_a_time(qb):
     )
     qb.delete("Estimate", estimate["Id"], estimate["SyncToken"], request_id=rid())
 
-    changed = qb.cdc(["Customer", "Estimate"], since)
+    changed, answered_at = qb.cdc(["Customer", "Estimate"], since)
 
+    assert since < answered_at <= timezone.now() + timedelta(seconds=1)  # QuickBooks' clock when it answered
     assert [c["DisplayName"] for c in changed["Customer"]] == ["Changed Lately LLC"]
     assert [(e["Id"], e.get("status")) for e in changed["Estimate"]] == [(estimate["Id"], "Deleted")]
 
