@@ -126,5 +126,5 @@ def ledger(request, lines: QuerySet, every_line: figures.Actuals) -> dict:
         "ledger_page": page,
         "ledger_totals": figures.actuals(shown) if narrowed else every_line,
         "filter_query": urlencode(kept),
-        "filtered": bool(kept) and form.is_valid(),
+        "filtered": narrowed,  # said beside the totals: only when a valid filter really narrowed the lines
     }

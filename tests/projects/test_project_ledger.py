@@ -105,6 +105,16 @@ def test_filter_by_type_keeps_that_type_and_totals_it(login, viewer, company, ki
     assert "2 lines matching the filters" in response.content.decode()
 
 
+def test_a_query_parameter_that_filters_nothing_does_not_say_the_lines_are_filtered(
+    login, viewer, company, kitchen, lines
+):
+    response = get(login(viewer), company, kitchen, type="", utm_source="newsletter")
+
+    assert len(amounts(response)) == 5
+    assert response.context["ledger_totals"].cost == D("690.50")
+    assert "5 lines: revenue" in response.content.decode() and "matching the filters" not in response.content.decode()
+
+
 def test_filter_by_account(login, viewer, company, kitchen, lines):
     response = get(login(viewer), company, kitchen, account="50")
 
