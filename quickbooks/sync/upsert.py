@@ -119,7 +119,7 @@ def upsert(
             written.conflicts.append(obj)
     raced = _create(model, company, written.created, scope)
     if raced:
-        # Another writer stored these between the SELECT above and the INSERT (a pull whose lock lapsed, a fetch):
+        # Another writer stored these between the SELECT above and the INSERT (a pull whose cache lock lapsed, say):
         # they are known rows now, and take QuickBooks' version by the rules for known rows, never a second row.
         written.created = [obj for obj in written.created if obj.qbo_id not in raced]
         again = upsert(

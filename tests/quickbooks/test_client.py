@@ -18,6 +18,8 @@ from quickbooks.client import (
     ValidationError,
     query_literal,
 )
+from quickbooks.models import ReferenceRecord
+from quickbooks.sync import references
 
 pytestmark = pytest.mark.django_db
 
@@ -61,9 +63,6 @@ def test_create_read_update_round_trip_keeps_money_exact(qb):
 
 
 def test_names_in_any_script_go_out_and_come_back_unchanged(qb, connected_company):
-    from quickbooks.models import ReferenceRecord
-    from quickbooks.sync import references
-
     name = 'Café Ōsaka — 東京 Ünïcode & <Co> "quoted"'
     created = qb.create("Customer", {"DisplayName": name}, request_id=rid())
     references.ingest(connected_company, [qb.read("Customer", created["Id"])], entity="Customer")

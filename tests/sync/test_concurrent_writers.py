@@ -72,9 +72,14 @@ def customer(token: str, name: str) -> dict:
 
 def test_a_customer_two_writers_insert_at_once_is_one_row_holding_the_later_version(company, monkeypatch):
     race = Race(monkeypatch, references, "run_ingest_hooks")  # the first has inserted, not committed
-    raced = []
+    refused: list[set[str]] = []  # what each INSERT found another writer had stored first (spied, not replaced)
     create = upsert._create
-    monkeypatch.setattr(upsert, "_create", lambda *args: raced.append(create(*args)) or raced[-1])
+
+    def spied_create(*args):
+        refused.append(create(*args))
+        return refused[-1]
+
+    monkeypatch.setattr(upsert, "_create", spied_create)
 
     waited = race.run(
         lambda: references.ingest(company, [customer("0", "Old name")], entity="Customer"),
@@ -82,7 +87,7 @@ def test_a_customer_two_writers_insert_at_once_is_one_row_holding_the_later_vers
     )
 
     assert waited  # the second's INSERT met the first's uncommitted row
-    assert set().union(*raced) == {"1"}  # and was refused: the race really happened
+    assert set().union(*refused) == {"1"}  # and was refused: the race really happened
     assert race.errors == []
     rows = ReferenceRecord.objects.filter(company=company, entity="Customer", qbo_id="1")
     assert [(r.name, r.sync_token) for r in rows] == [("New name", "1")]
