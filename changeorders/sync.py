@@ -42,7 +42,7 @@ def change_order_line_values(line: dict) -> dict | None:
 
 def _estimate_index(company, documents: list[dict]) -> dict[str, int]:
     ids = {parent_estimate(d) for d in documents} - {""}
-    return dict(Estimate.objects.filter(company=company, qbo_id__in=ids).values_list("qbo_id", "pk"))
+    return dict(Estimate.objects.filter(company=company, qbo_id__any=ids).values_list("qbo_id", "pk"))
 
 
 @transaction.atomic
@@ -51,7 +51,7 @@ def ingest_change_orders(company, documents: list[dict]) -> int:
     projects, estimates = project_index(company), _estimate_index(company, documents)
     incoming = [Incoming(str(d["Id"]), change_order_values(d, projects, estimates)) for d in documents]
     statuses = dict(
-        ChangeOrder.objects.filter(company=company, qbo_id__in=[i.qbo_id for i in incoming]).values_list(
+        ChangeOrder.objects.filter(company=company, qbo_id__any=[i.qbo_id for i in incoming]).values_list(
             "qbo_id", "booked_status"
         )
     )
@@ -64,7 +64,7 @@ def ingest_change_orders(company, documents: list[dict]) -> int:
 def _record_changes_in_quickbooks(company, qbo_ids: list[str], statuses_before: dict[str, str]) -> None:
     """A change order that arrives from QuickBooks, or whose status changed there (a customer's acceptance, say),
     gets a line in its history; Costline's own pushes are recorded when they are made."""
-    rows = ChangeOrder.objects.filter(company=company, qbo_id__in=qbo_ids)
+    rows = ChangeOrder.objects.filter(company=company, qbo_id__any=qbo_ids)
     events = []
     for order in rows.only("pk", "qbo_id", "doc_number", "project_id", "booked_status", "booked_subtotal"):
         before = statuses_before.get(order.qbo_id)

@@ -6,7 +6,7 @@ class QuickbooksConfig(AppConfig):
     verbose_name = "QuickBooks companies"
 
     def ready(self):
-        from . import checks  # noqa: F401 - registers the deploy checks
+        from . import checks, lookups  # noqa: F401 - register the deploy checks and the `any` lookup
         from .sync import references
 
         references.register()  # the name lists, pulled before every domain app's transactions

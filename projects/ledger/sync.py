@@ -69,7 +69,7 @@ def ingest_ledger(txn_type: str, company, documents: list[dict]) -> int:
         # A retag's reply and a pull may write the same transaction's lines at once (only pulls hold the pull lock).
         hold_until_commit(f"ledger:{company.pk}:{txn_type}")
         ids = [str(d["Id"]) for d in documents] + gone
-        LedgerLine.objects.filter(company=company, txn_type=txn_type, txn_qbo_id__in=ids).delete()
+        LedgerLine.objects.filter(company=company, txn_type=txn_type, txn_qbo_id__any=ids).delete()
         insert_rows(LedgerLine, rows)  # nothing reads the new rows' pks; model instances cost most of the time
     return len(rows)
 

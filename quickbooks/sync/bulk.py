@@ -8,7 +8,8 @@ rows, name-list entries).
 """
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -21,11 +22,25 @@ Preparer = Callable[[Any], Any]  # a Python value -> its database value
 CHUNK = 2000  # rows per executemany: bounded memory for the prepared parameters
 
 
-def _preparer(field: models.Field, connection: BaseDatabaseWrapper) -> Preparer:
-    """value -> database value, as `bulk_create` would prepare it; str and Decimal take the short way."""
-    prepare = field.get_db_prep_save
+def _passes_as_is(field: models.Field) -> type | None:
+    """The Python type whose values the database adapter takes as they are for `field` (Django's preparing returns
+    them unchanged), or None: text for text, a plain int for integers and integer foreign keys, a bool for booleans."""
+    if isinstance(field, models.ForeignKey):
+        field = field.target_field
     if isinstance(field, models.CharField | models.TextField):
-        return lambda value: value if type(value) is str else prepare(value, connection)
+        return str
+    if isinstance(field, models.BooleanField):
+        return bool
+    if isinstance(field, models.IntegerField):  # the auto fields too
+        return int
+    return None
+
+
+def _preparer(field: models.Field, connection: BaseDatabaseWrapper) -> Preparer:
+    """value -> database value, as `bulk_create` would prepare it; the common exact types take the short way."""
+    prepare = field.get_db_prep_save
+    if (native := _passes_as_is(field)) is not None:
+        return lambda value: value if type(value) is native or value is None else prepare(value, connection)
     if isinstance(field, models.DecimalField):
         adapt, digits, places = connection.ops.adapt_decimalfield_value, field.max_digits, field.decimal_places
         return lambda value: adapt(value, digits, places) if type(value) is Decimal else prepare(value, connection)
@@ -35,12 +50,16 @@ def _preparer(field: models.Field, connection: BaseDatabaseWrapper) -> Preparer:
     return lambda value: prepare(value, connection)
 
 
-def _copy_preparer(field: models.Field, connection: BaseDatabaseWrapper) -> Preparer:
-    """`_preparer` for a COPY: a JSON value goes as its text, which the server parses into the jsonb column, instead
-    of through a Jsonb wrapper whose dumper calls the same encoder once per value anyway."""
+def _copy_preparer(field: models.Field, connection: BaseDatabaseWrapper) -> Preparer | None:
+    """`_preparer` for a COPY, or None where the value goes as it is: psycopg writes text, integers, booleans,
+    Decimals and dates in COPY's text format, which the server parses by the column's type, so Django's preparing
+    (the identity on PostgreSQL for these) is skipped; a first pull writes a few million such values. A JSON value
+    goes as its text, which the server parses into the jsonb column. Date-times keep Django's preparing (time zones)."""
     if isinstance(field, models.JSONField):
-        encoder = field.encoder
-        return lambda value: None if value is None else json.dumps(value, cls=encoder)
+        encode = (field.encoder or json.JSONEncoder)().encode  # json.dumps(value, cls=...) without an encoder a call
+        return lambda value: None if value is None else encode(value)
+    if _passes_as_is(field) is not None or isinstance(field, models.DecimalField) or type(field) is models.DateField:
+        return None
     return _preparer(field, connection)
 
 
@@ -95,17 +114,27 @@ def insert_rows(
     connection = connections[router.db_for_write(model)]
     fields = _fields(model, with_pk=unique_fields == [model._meta.pk.name])
     copy = connection.vendor == "postgresql" and not update_fields
-    preparer = _copy_preparer if copy else _preparer
-    keys = [(f.attname, f.name, f.get_default, preparer(f, connection)) for f in fields]
-    known = {f.attname for f in fields} | {f.name for f in fields}
+    values = Values.of_fields(fields, [(_copy_preparer if copy else _preparer)(f, connection) for f in fields])
     if copy:
-        _copy(model, fields, connection, (_params(row, keys, known) for row in rows))
+        _copy(model, fields, connection, map(values.of, rows))
         return len(rows)
     sql = _statement(model, fields, connection, update_fields, unique_fields)
-    with connection.cursor() as cursor:
+    with connection.wrap_database_errors, connection.cursor() as cursor:
+        writer = _bound(cursor)
         for start in range(0, len(rows), CHUNK):
-            cursor.executemany(sql, [_params(row, keys, known) for row in rows[start : start + CHUNK]])
+            writer.executemany(sql, [values.of(row) for row in rows[start : start + CHUNK]])
     return len(rows)
+
+
+def _bound(cursor: Any) -> Any:
+    """On PostgreSQL a psycopg cursor that sends the values apart from the statement (server-side binding): Django's
+    own quotes each value into the SQL text in Python, about a third of an executemany's time; psycopg's binary
+    dumpers are C. https://www.psycopg.org/psycopg3/docs/basic/from_pg2.html#server-side-binding"""
+    if cursor.db.vendor != "postgresql":
+        return cursor
+    import psycopg
+
+    return psycopg.Cursor(cursor.cursor.connection)
 
 
 def hold_until_commit(name: str) -> None:
@@ -121,7 +150,7 @@ def hold_until_commit(name: str) -> None:
 
 
 def _copy(
-    model: type[models.Model], fields: list[models.Field], connection: BaseDatabaseWrapper, values: Iterator[tuple]
+    model: type[models.Model], fields: list[models.Field], connection: BaseDatabaseWrapper, values: Iterable[list]
 ) -> None:
     """PostgreSQL: the rows through COPY FROM STDIN, streamed, where an INSERT per row costs the server a statement
     each (psycopg's write_row adapts the values as for a query). https://www.postgresql.org/docs/current/sql-copy.html"""
@@ -136,16 +165,33 @@ def _copy(
             copy.write_row(row)
 
 
-def _params(row: dict, keys: list[tuple[str, str, Callable[[], Any], Preparer]], known: set[str]) -> tuple:
-    if not known.issuperset(row):
-        raise TypeError(f"Unknown fields: {sorted(set(row) - known)}")
-    # The common case inline: this runs once per value of every row.
-    return tuple(
-        [
-            prepare(row[attname] if attname in row else _other(row, name, default))
-            for attname, name, default, prepare in keys
+@dataclass
+class Values:
+    """A row dict -> its column values in the table's order, prepared for the database."""
+
+    keys: list[tuple[str, str, Callable[[], Any]]]  # (attname, name, default) per column
+    known: set[str]  # the names a row may use
+    prepared: list[tuple[int, Preparer]]  # the columns whose values need preparing, by position
+
+    @classmethod
+    def of_fields(cls, fields: list[models.Field], preparers: list[Preparer | None] | None = None) -> "Values":
+        """`fields`' values; with `preparers` (one per field, None for a value that goes as it is) prepared."""
+        return cls(
+            keys=[(f.attname, f.name, f.get_default) for f in fields],
+            known={f.attname for f in fields} | {f.name for f in fields},
+            prepared=[(i, prepare) for i, prepare in enumerate(preparers or []) if prepare is not None],
+        )
+
+    def of(self, row: dict) -> list:
+        if not self.known.issuperset(row):
+            raise TypeError(f"Unknown fields: {sorted(set(row) - self.known)}")
+        # The common case inline: this runs once per value of every row.
+        values = [
+            row[attname] if attname in row else _other(row, name, default) for attname, name, default in self.keys
         ]
-    )
+        for position, prepare in self.prepared:
+            values[position] = prepare(values[position])
+        return values
 
 
 def _other(row: dict, name: str, default: Callable[[], Any]) -> Any:
