@@ -39,7 +39,9 @@ def _passes_as_is(field: models.Field) -> type | None:
 def _preparer(field: models.Field, connection: BaseDatabaseWrapper) -> Preparer:
     """value -> database value, as `bulk_create` would prepare it; the common exact types take the short way."""
     prepare = field.get_db_prep_save
-    if (native := _passes_as_is(field)) is not None:
+    if (native := _passes_as_is(field)) is str:  # choices' members are str too, and pass as they are
+        return lambda value: value if isinstance(value, str) or value is None else prepare(value, connection)
+    if native is not None:
         return lambda value: value if type(value) is native or value is None else prepare(value, connection)
     if isinstance(field, models.DecimalField):
         adapt, digits, places = connection.ops.adapt_decimalfield_value, field.max_digits, field.decimal_places
@@ -169,7 +171,7 @@ def _copy(
 class Values:
     """A row dict -> its column values in the table's order, prepared for the database."""
 
-    keys: list[tuple[str, str, Callable[[], Any]]]  # (attname, name, default) per column
+    keys: list[tuple[str, Any]]  # (attname, what a row without it takes: a constant default, or a _Missing)
     known: set[str]  # the names a row may use
     prepared: list[tuple[int, Preparer]]  # the columns whose values need preparing, by position
 
@@ -177,7 +179,7 @@ class Values:
     def of_fields(cls, fields: list[models.Field], preparers: list[Preparer | None] | None = None) -> "Values":
         """`fields`' values; with `preparers` (one per field, None for a value that goes as it is) prepared."""
         return cls(
-            keys=[(f.attname, f.name, f.get_default) for f in fields],
+            keys=[(f.attname, _fallback(f)) for f in fields],
             known={f.attname for f in fields} | {f.name for f in fields},
             prepared=[(i, prepare) for i, prepare in enumerate(preparers or []) if prepare is not None],
         )
@@ -187,15 +189,37 @@ class Values:
             raise TypeError(f"Unknown fields: {sorted(set(row) - self.known)}")
         # The common case inline: this runs once per value of every row.
         values = [
-            row[attname] if attname in row else _other(row, name, default) for attname, name, default in self.keys
+            row[attname] if attname in row else (fallback(row) if type(fallback) is _Missing else fallback)
+            for attname, fallback in self.keys
         ]
         for position, prepare in self.prepared:
             values[position] = prepare(values[position])
         return values
 
 
-def _other(row: dict, name: str, default: Callable[[], Any]) -> Any:
-    if name in row:  # a related object given by its field name: its pk is what is stored
-        value = row[name]
-        return value.pk if isinstance(value, models.Model) else value
-    return default()
+@dataclass(frozen=True)
+class _Missing:
+    """A column a row may name by its field name (a related object, whose pk is stored), or that takes a default
+    made anew for each row (a callable one)."""
+
+    name: str
+    default: Callable[[], Any]
+
+    def __call__(self, row: dict) -> Any:
+        if self.name in row:
+            value = row[self.name]
+            return value.pk if isinstance(value, models.Model) else value
+        return self.default()
+
+
+_CONSTANT = (str, int, Decimal, date, type(None))  # defaults safe to share between rows (bool is an int)
+
+
+def _fallback(field: models.Field) -> Any:
+    """What a row without `field`'s attname takes: its default, worked out once where it is a constant (most of a
+    ledger line's columns are empty for most lines), else a _Missing."""
+    if field.attname == field.name and (not field.has_default() or not callable(field.default)):
+        default = field.get_default()
+        if isinstance(default, _CONSTANT):
+            return default
+    return _Missing(field.name, field.get_default)
