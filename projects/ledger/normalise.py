@@ -37,30 +37,34 @@ class Tagging:
     def tag(self, project_ref: dict | None, customer_ref: dict | None, *, charge: bool) -> dict | None:
         """How a line is tied to a project, or None. `charge`: a cost line's own CustomerRef."""
         project, customer = ref_id(project_ref), ref_id(customer_ref)
-        tie = {"customer_qbo_id": customer, "customer_name": ref_name(customer_ref)}
         if project:
-            return {**tie, "project_qbo_id": project, "tagged_by": TaggedBy.PROJECT_REF}
-        if customer in self.projects:
-            return {**tie, "project_qbo_id": customer, "tagged_by": TaggedBy.CUSTOMER_REF}
-        if charge and customer in self.parents:
-            return {**tie, "project_qbo_id": "", "tagged_by": TaggedBy.CUSTOMER_REF}
-        return None
+            project_qbo_id, tagged_by = project, TaggedBy.PROJECT_REF
+        elif customer in self.projects:
+            project_qbo_id, tagged_by = customer, TaggedBy.CUSTOMER_REF
+        elif charge and customer in self.parents:
+            project_qbo_id, tagged_by = "", TaggedBy.CUSTOMER_REF
+        else:
+            return None
+        return {
+            "customer_qbo_id": customer,
+            "customer_name": ref_name(customer_ref),
+            "project_qbo_id": project_qbo_id,
+            "tagged_by": tagged_by,
+        }
 
 
 def normalise(txn_type: str, document: dict, tagging: Tagging) -> list[dict]:
-    """The ledger rows (field values of LedgerLine, without company and project) for one transaction."""
-    if txn_type in SALES:
-        rows = sales_rows(document, SALES[txn_type], tagging)
-    elif txn_type == "PurchaseOrder" and document.get("POStatus") == "Closed":
-        rows = []  # closed (received, or billed): no longer a commitment; its cost arrives as the bill
-    elif txn_type in EXPENSES:
-        rows = expense_rows(document, EXPENSES[txn_type], tagging, txn_type)
-    else:
-        rows = {"Payment": payment_rows, "TimeActivity": time_rows, "JournalEntry": journal_rows}[txn_type](
-            document, tagging
-        )
+    """The ledger rows (field values of LedgerLine, without company and project) for one transaction: each a new
+    dict, the transaction's header values first, built once (a first pull makes a hundred thousand)."""
     header = _header(txn_type, document)
-    return [{**header, **row} for row in rows]
+    if txn_type in SALES:
+        return sales_rows(document, SALES[txn_type], tagging, header)
+    if txn_type == "PurchaseOrder" and document.get("POStatus") == "Closed":
+        return []  # closed (received, or billed): no longer a commitment; its cost arrives as the bill
+    if txn_type in EXPENSES:
+        return expense_rows(document, EXPENSES[txn_type], tagging, header, txn_type)
+    rows = {"Payment": payment_rows, "TimeActivity": time_rows, "JournalEntry": journal_rows}[txn_type]
+    return rows(document, tagging, header)
 
 
 def _header(txn_type: str, document: dict) -> dict:
@@ -99,7 +103,7 @@ def _sales_lines(lines: list) -> list[dict]:
     return found
 
 
-def sales_rows(document: dict, sign: int, tagging: Tagging) -> list[dict]:
+def sales_rows(document: dict, sign: int, tagging: Tagging, header: dict) -> list[dict]:
     rows = []
     for line in _sales_lines(document.get("Line", [])):
         tie = tagging.tag(
@@ -112,6 +116,7 @@ def sales_rows(document: dict, sign: int, tagging: Tagging) -> list[dict]:
         cost = number(line.get("CostAmount"))
         rows.append(
             {
+                **header,
                 **tie,
                 **_classed(detail, document),
                 **_refs("item", detail.get("ItemRef")),
@@ -131,12 +136,13 @@ def sales_rows(document: dict, sign: int, tagging: Tagging) -> list[dict]:
 # --- Payment: one header-level row (money received, not revenue) ----------------------------------------------
 
 
-def payment_rows(document: dict, tagging: Tagging) -> list[dict]:
+def payment_rows(document: dict, tagging: Tagging, header: dict) -> list[dict]:
     tie = tagging.tag(document.get("ProjectRef"), document.get("CustomerRef"), charge=False)
     if tie is None:
         return []
     return [
         {
+            **header,
             **tie,
             **_refs("account", document.get("DepositToAccountRef")),
             "line_id": "",
@@ -150,7 +156,7 @@ def payment_rows(document: dict, tagging: Tagging) -> list[dict]:
 # --- Bill, Purchase (expense; a card credit is negative), VendorCredit (negative), PurchaseOrder (a commitment) ----
 
 
-def expense_rows(document: dict, kind: str, tagging: Tagging, txn_type: str = "") -> list[dict]:
+def expense_rows(document: dict, kind: str, tagging: Tagging, header: dict, txn_type: str = "") -> list[dict]:
     credit = document.get("Credit") is True or txn_type == "VendorCredit"  # money back from the supplier
     sign = -1 if credit else 1
     rows = []
@@ -165,6 +171,7 @@ def expense_rows(document: dict, kind: str, tagging: Tagging, txn_type: str = ""
         amount = sign * money(line.get("Amount"))
         rows.append(
             {
+                **header,
                 **tie,
                 **_classed(detail, document),
                 **_refs("item", detail.get("ItemRef")),
@@ -199,7 +206,7 @@ def _wall_clock(value: str) -> datetime:
     return datetime.fromisoformat(value.replace("Z", "+00:00")).replace(tzinfo=None)
 
 
-def time_rows(document: dict, tagging: Tagging) -> list[dict]:
+def time_rows(document: dict, tagging: Tagging, header: dict) -> list[dict]:
     tie = tagging.tag(document.get("ProjectRef"), document.get("CustomerRef"), charge=True)
     if tie is None:
         return []
@@ -213,6 +220,7 @@ def time_rows(document: dict, tagging: Tagging) -> list[dict]:
     cost = (worked * rate).quantize(CENT, rounding=ROUND_HALF_UP) if rate is not None else Decimal("0.00")
     return [
         {
+            **header,
             **tie,
             **_classed({}, document),
             **_refs("item", document.get("ItemRef")),
@@ -233,7 +241,7 @@ def time_rows(document: dict, tagging: Tagging) -> list[dict]:
 # --- JournalEntry: debits +, credits -; a line to a cost account is cost, the rest stays a journal line -----------
 
 
-def journal_rows(document: dict, tagging: Tagging) -> list[dict]:
+def journal_rows(document: dict, tagging: Tagging, header: dict) -> list[dict]:
     rows = []
     for line in document.get("Line", []):
         detail = line.get("JournalEntryLineDetail")
@@ -248,6 +256,7 @@ def journal_rows(document: dict, tagging: Tagging) -> list[dict]:
         account_type = tagging.account_types.get(ref_id(detail.get("AccountRef")), "")
         rows.append(
             {
+                **header,
                 **tie,
                 **_classed(detail, document),
                 **_refs("account", detail.get("AccountRef")),

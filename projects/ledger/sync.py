@@ -60,11 +60,11 @@ def ingest_ledger(txn_type: str, company, documents: list[dict]) -> int:
     documents, gone = split_deleted(documents)
     found = memoised(("ledger_tagging", company.pk, txn_type), lambda: tagging(company, txn_type))
     projects = project_index(company)
-    rows = [
-        {**values, "company_id": company.pk, "project_id": projects.get(values["project_qbo_id"])}
-        for document in documents
-        for values in normalise.normalise(txn_type, document, found)
-    ]
+    rows = []
+    for document in documents:
+        for values in normalise.normalise(txn_type, document, found):  # each a new dict: completed in place
+            values["company_id"], values["project_id"] = company.pk, projects.get(values["project_qbo_id"])
+            rows.append(values)
     with transaction.atomic():
         # A retag's reply and a pull may write the same transaction's lines at once (only pulls hold the pull lock).
         hold_until_commit(f"ledger:{company.pk}:{txn_type}")
