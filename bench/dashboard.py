@@ -616,6 +616,12 @@ def report(args) -> None:
         label = f"project page {size}, {busiest['n']} lines"
         check_project_page(project)
         cases.append(Case(label, clients[company.pk], url, raw_project_page(project), args.runs))
+    # The floor: the least any signed-in page costs here (session, user, company list, the base template), with
+    # no figure on it. A page can be within 2x its raw SQL only where twice the raw SQL is above this.
+    floor = Case(
+        "floor: a page with no figures (the rules)", clients[large.pk], reverse("reports:figures"), None, args.runs
+    )
+    cases.append(floor)
 
     measure(cases)
     print(
@@ -640,6 +646,10 @@ def report(args) -> None:
     print(
         f"target: pages at {args.projects} projects under {TARGET_MS} ms median and within {TARGET_RATIO:g}x the raw "
         "SQL, with as many queries as at 10"
+    )
+    print(
+        f"floor: {statistics.median(floor.times):.1f} ms for a signed-in page with no figures, through the same "
+        "client, middleware and base template"
     )
 
 
