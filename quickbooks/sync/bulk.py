@@ -9,6 +9,7 @@ rows, name-list entries).
 
 import json
 from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -121,19 +122,19 @@ def insert_rows(
         _copy(model, fields, connection, map(values.of, rows))
         return len(rows)
     sql = _statement(model, fields, connection, update_fields, unique_fields)
-    with connection.wrap_database_errors, connection.cursor() as cursor:
-        writer = _bound(cursor)
+    with connection.wrap_database_errors, connection.cursor() as cursor, _bound(cursor) as writer:
         for start in range(0, len(rows), CHUNK):
             writer.executemany(sql, [values.of(row) for row in rows[start : start + CHUNK]])
     return len(rows)
 
 
-def _bound(cursor: Any) -> Any:
-    """On PostgreSQL a psycopg cursor that sends the values apart from the statement (server-side binding): Django's
-    own quotes each value into the SQL text in Python, about a third of an executemany's time; psycopg's binary
-    dumpers are C. https://www.psycopg.org/psycopg3/docs/basic/from_pg2.html#server-side-binding"""
+def _bound(cursor: Any) -> AbstractContextManager:
+    """On PostgreSQL a psycopg cursor that sends the values apart from the statement (server-side binding), closed on
+    exit: Django's own quotes each value into the SQL text in Python, about a third of an executemany's time, where
+    psycopg's binary dumpers are C. Like COPY, it goes round Django's query log and execute wrappers.
+    https://www.psycopg.org/psycopg3/docs/basic/from_pg2.html#server-side-binding"""
     if cursor.db.vendor != "postgresql":
-        return cursor
+        return nullcontext(cursor)
     import psycopg
 
     return psycopg.Cursor(cursor.cursor.connection)
