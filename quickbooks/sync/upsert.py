@@ -250,7 +250,7 @@ def _link_statement(model: Any, target: Any, name: str, vendor: str) -> str:
     """link_waiting_rows' UPDATE for one model, written once: a page of projects links four models, and Django
     compiled each UPDATE with its correlated subquery anew, a few percent of a first pull's CPU. `{ids}` is the
     condition on the named ids; the parameters are the company's pk, then the ids. Names come from the models'
-    own metadata, never from input."""
+    own metadata, never from input. `vendor` is part of the cache's key: each database quotes names its own way."""
     quote = connections[router.db_for_write(target)].ops.quote_name
 
     def column(of: type[Any], field: str) -> str:
@@ -262,7 +262,10 @@ def _link_statement(model: Any, target: Any, name: str, vendor: str) -> str:
         f"SELECT t.{quote(target._meta.pk.column)} FROM {named} t WHERE t.{column(target, 'company')} = "  # noqa: S608
         f"{rows}.{company} AND t.{column(target, 'qbo_id')} = {rows}.{waiting} LIMIT 1"
     )
-    return f"UPDATE {rows} SET {link} = ({found}) WHERE {rows}.{company} = %s AND {rows}.{link} IS NULL AND {rows}.{waiting} {{ids}}"  # noqa: S608, E501
+    return (
+        f"UPDATE {rows} SET {link} = ({found}) "  # noqa: S608
+        f"WHERE {rows}.{company} = %s AND {rows}.{link} IS NULL AND {rows}.{waiting} {{ids}}"
+    )
 
 
 def known_ids(model: type[Any], **scope: Any) -> Callable[[Any], set[str]]:
