@@ -25,6 +25,7 @@ flat from scale 1 to 3. Figures only: there is no pass/fail on time.
 """
 
 import argparse
+import gc
 import json
 import math
 import os
@@ -302,6 +303,31 @@ def plain_fetch(company, totals: dict[str, int]) -> dict:
     }
 
 
+class CollectorTime:
+    """Python's cyclic garbage collector during a block: collections per generation and their seconds (gc.callbacks),
+    the share of the pull's CPU that goes to traversing objects rather than to the pull."""
+
+    def __init__(self):
+        self.seconds, self.collections, self._began = 0.0, [0, 0, 0], 0.0
+
+    def __enter__(self):
+        gc.callbacks.append(self._phase)
+        return self
+
+    def __exit__(self, *exc):
+        gc.callbacks.remove(self._phase)
+
+    def _phase(self, phase: str, info: dict) -> None:
+        if phase == "start":
+            self._began = time.perf_counter()
+        else:
+            self.seconds += time.perf_counter() - self._began
+            self.collections[info["generation"]] += 1
+
+    def __str__(self) -> str:
+        return f"{sum(self.collections)} collections by generation {self.collections}, {self.seconds:.2f} s"
+
+
 def reset_peak_rss() -> int:
     """Start the kernel's peak-RSS count afresh (Linux: 5 into clear_refs); the RSS now, in kB."""
     Path("/proc/self/clear_refs").write_text("5")
@@ -344,12 +370,14 @@ def run_one(database_url: str, scale: int, args) -> dict:
             load = os.getloadavg()  # the machine may be shared: what else was running shows here
             before_rss = reset_peak_rss()
             began, cpu, server = time.perf_counter(), time.process_time(), process_cpu(process.pid)
-            run = pull.pull_full(company=company, client=client)
+            with CollectorTime() as collector:
+                run = pull.pull_full(company=company, client=client)
             wall, cpu = time.perf_counter() - began, time.process_time() - cpu
             peak_rss = memory_kb("VmHWM")
             figures = report(run, client, wall, spent)
             references.append(plain_fetch(company, totals))
             reference = min(references, key=lambda r: r["wall"])
+            print(f"cyclic garbage collector during the pull: {collector}")
             print(
                 f"CPU during the pull: this process {cpu:.1f} s, the sandbox server "
                 f"{process_cpu(process.pid) - server:.1f} s ({os.cpu_count()} cores; load before: "

@@ -18,7 +18,7 @@ from django.conf import settings
 from django.db import connections
 from django.utils import timezone
 
-from ..client import NotFoundError, QuickBooksClient, QuickBooksError
+from ..client import NotFoundError, QuickBooksClient, QuickBooksError, jsonio
 from ..client.api import PAGE_SIZE
 from ..models import Company, PullCursor, SyncRun
 from . import registry
@@ -271,7 +271,7 @@ def pull_full(*, company: Company, client: QuickBooksClient | None = None) -> Sy
     client = _client(company, client)
     entities = registry.pulled(company.connection.capabilities)
     run = _start(company, SyncRun.Kind.FULL_PULL, entities)
-    with _recording(run, client):
+    with _recording(run, client), jsonio.replies_frozen():
         # One batch request counts every REST entity and reads QuickBooks' clock, before the first page: the
         # counts spare a request per empty entity and per empty last page, and whatever changes after the clock
         # read is the next change pull's (with the overlap).
@@ -306,7 +306,7 @@ def pull_changes(*, company: Company, client: QuickBooksClient | None = None) ->
     if stale and len(stale) == len(entities):
         return pull_full(company=company, client=client)
     run = _start(company, SyncRun.Kind.INCREMENTAL_PULL, entities)
-    with _recording(run, client):
+    with _recording(run, client), jsonio.replies_frozen():
         by_cdc = [e for e in entities if e.source == "rest" and e.cdc and e.name not in stale]
         changes, overflow, answered_at = _cdc_changes(client, by_cdc, cursors)
         # The new watermark is QuickBooks' clock: CDC's first reply carries it, so no request goes to read it. What

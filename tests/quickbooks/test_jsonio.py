@@ -1,4 +1,5 @@
-"""JSON with money exact, and a large reply decoded with the cyclic garbage collector paused."""
+"""JSON with money exact, and a large reply decoded with the cyclic garbage collector paused, or in a pull's scope
+frozen out of it."""
 
 import gc
 from decimal import Decimal
@@ -59,3 +60,28 @@ def test_a_collector_its_owner_turned_off_stays_off_and_a_failed_decode_turns_it
     with pytest.raises(msgspec.DecodeError):
         jsonio.loads(broken)
     assert gc.isenabled()
+
+
+def test_in_a_pull_s_scope_a_large_reply_is_frozen_out_of_the_collector_and_handed_back_when_the_scope_ends():
+    assert gc.get_freeze_count() == 0
+    jsonio.loads(_page(2000))
+    assert gc.get_freeze_count() == 0  # outside any scope nothing is frozen
+
+    with jsonio.replies_frozen():
+        held = gc.get_freeze_count()  # what the process held as the scope began
+        assert held > 0
+        bills = jsonio.loads(_page(2000))["QueryResponse"]["Bill"]
+        after_large = gc.get_freeze_count()
+        assert after_large >= held + 2 * len(bills)  # each bill and its Line list (a dict of numbers is untracked)
+        jsonio.loads(_page(2))
+        assert gc.get_freeze_count() == after_large  # a small reply is left to the collector
+        assert gc.isenabled()
+    assert gc.get_freeze_count() == 0
+
+
+def test_a_scope_inside_another_leaves_the_replies_frozen_until_the_outer_one_ends():
+    with jsonio.replies_frozen():
+        with jsonio.replies_frozen():
+            jsonio.loads(_page(2000))
+        assert gc.get_freeze_count() > 4000
+    assert gc.get_freeze_count() == 0

@@ -1,8 +1,10 @@
 """The pull engine against the live sandbox: full pulls, CDC, overlap, conflicts, paging, failures, one object."""
 
+import gc
 import math
 import threading
 import time
+from dataclasses import replace
 from datetime import timedelta
 from decimal import Decimal
 from functools import partial
@@ -225,6 +227,29 @@ def test_a_full_pull_reads_1000_rows_a_request(connected_company, qb, scaffoldin
     # every entity and reads QuickBooks' time.
     assert run.counts["Customer"]["calls"] == math.ceil(sizes["Customer"] / 1000) == 2
     assert run.api_calls == client.calls == 1 + sum(math.ceil(rows / 1000) for rows in sizes.values())
+
+
+def test_a_full_pull_keeps_its_pages_out_of_the_cyclic_collector_while_it_ingests_them_and_no_longer(
+    connected_company, scaffolding, monkeypatch
+):
+    with scaffolding(connected_company) as writer:
+        create_all(writer, "Customer", [{"DisplayName": f"Frozen Customer {n:04d}"} for n in range(1000)])
+    frozen_at_ingest: list[tuple[int, int]] = []
+    customers = registry.pulled_entity("Customer")
+
+    def ingest(company, documents):
+        frozen_at_ingest.append((len(documents), gc.get_freeze_count()))
+        return customers.ingest(company, documents)
+
+    monkeypatch.setitem(registry._pulled, "Customer", replace(customers, ingest=ingest))
+    assert gc.get_freeze_count() == 0
+
+    run = pull.pull_full(company=connected_company)
+
+    assert run.status == SyncRun.Status.SUCCEEDED, run.error
+    (rows, frozen), *_ = frozen_at_ingest
+    assert rows == 1000 and frozen > rows  # the page's containers, and what the process held when the pull began
+    assert gc.get_freeze_count() == 0  # handed back when the pull ended
 
 
 def test_counted_pages_stop_at_the_count_without_asking_for_an_empty_last_page(connected_company, qb):
