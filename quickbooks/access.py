@@ -10,15 +10,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 
-from .models import Company, Membership, Role
+from .models import Membership, Role
 
 SESSION_KEY = "current_company_id"
 
 
 def get_membership_or_404(user, company_id) -> Membership:
-    """The user's membership in this company, or 404 when they have none."""
-    company = get_object_or_404(Company.objects.for_user(user), pk=company_id)
-    return company.memberships.select_related("company").get(user=user)
+    """The user's membership in this company, with the company, in one query; 404 when they have none."""
+    return get_object_or_404(Membership.objects.select_related("company"), user=user, company_id=company_id)
 
 
 def company_view(min_role: Role = Role.VIEWER):
@@ -35,7 +34,10 @@ def company_view(min_role: Role = Role.VIEWER):
                     f"you are a {membership.get_role_display().lower()}."
                 )
             request.membership = membership
-            request.session[SESSION_KEY] = membership.company_id
+            if request.session.get(SESSION_KEY) != membership.company_id:
+                # Only when it changes: any assignment marks the session modified, and a modified session is
+                # written back to the database at the end of every request that shows this company.
+                request.session[SESSION_KEY] = membership.company_id
             return view(request, membership.company, *args, **kwargs)
 
         return wrapper

@@ -1,6 +1,8 @@
 """Every company view as each role, an outsider and an anonymous visitor."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from quickbooks.access import SESSION_KEY
@@ -62,6 +64,21 @@ def test_home_goes_to_the_company_last_looked_at(login, viewer, company):
 
     assert client.session[SESSION_KEY] == second.pk
     assert response.url == reverse("reports:dashboard", args=[second.pk])
+
+
+def test_the_session_is_written_when_the_company_looked_at_changes_and_not_on_every_page(login, viewer, company):
+    second = CompanyFactory(name="Second Site Ltd.")
+    MembershipFactory(user=viewer, company=second)
+    client = login(viewer)
+
+    def session_writes(company_id: int) -> list[str]:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse("reports:dashboard", args=[company_id])).status_code == 200
+        return [q["sql"] for q in captured if "django_session" in q["sql"] and not q["sql"].startswith("SELECT")]
+
+    assert session_writes(company.pk)  # the first look at a company
+    assert not session_writes(company.pk)  # the same company again: nothing to write
+    assert session_writes(second.pk) and client.session[SESSION_KEY] == second.pk
 
 
 def test_home_without_companies_explains_how_to_get_one(login, outsider, db):
