@@ -100,6 +100,14 @@ def setup_django(folder: str, database_url: str) -> None:
 
     call_command("migrate", verbosity=0)
     call_command("createcachetable", verbosity=0)
+    from django.conf import settings
+    from django.template import engines
+
+    # The pages as production serves them: DEBUG=1 above only picks the development settings' defaults. With DEBUG
+    # on, Django logs every query and the templates annotate every node's render for the error page.
+    settings.DEBUG = False
+    for engine in engines.all():
+        engine.engine.debug = False
 
 
 def settle_statistics() -> None:
