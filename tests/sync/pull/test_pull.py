@@ -234,11 +234,12 @@ def test_a_full_pull_keeps_its_pages_out_of_the_cyclic_collector_while_it_ingest
 ):
     with scaffolding(connected_company) as writer:
         create_all(writer, "Customer", [{"DisplayName": f"Frozen Customer {n:04d}"} for n in range(1000)])
-    frozen_at_ingest: list[tuple[int, int]] = []
+    pages: list[tuple[int, bool, bool]] = []
     customers = registry.pulled_entity("Customer")
 
     def ingest(company, documents):
-        frozen_at_ingest.append((len(documents), gc.get_freeze_count()))
+        in_a_generation = {id(o) for o in gc.get_objects()}  # every tracked object the collector would traverse
+        pages.append((len(documents), gc.is_tracked(documents[0]), id(documents[0]) in in_a_generation))
         return customers.ingest(company, documents)
 
     monkeypatch.setitem(registry._pulled, "Customer", replace(customers, ingest=ingest))
@@ -247,8 +248,8 @@ def test_a_full_pull_keeps_its_pages_out_of_the_cyclic_collector_while_it_ingest
     run = pull.pull_full(company=connected_company)
 
     assert run.status == SyncRun.Status.SUCCEEDED, run.error
-    (rows, frozen), *_ = frozen_at_ingest
-    assert rows == 1000 and frozen > rows  # the page's containers, and what the process held when the pull began
+    (rows, tracked, traversed), *_ = pages
+    assert rows == 1000 and tracked and not traversed  # a container, yet in no generation: frozen
     assert gc.get_freeze_count() == 0  # handed back when the pull ended
 
 
