@@ -268,6 +268,7 @@ def test_the_profit_fade_draws_each_project_s_margin_across_closed_periods(login
 
 def test_the_closes_list_takes_the_same_queries_however_many_closes(login, viewer, accountant, company, books):
     client = login(viewer)
+    client.get(reverse("closes:list", args=[company.pk]))  # the first visit also writes the company to the session
     by = membership(accountant, company)
     ends = [date(2025, month, 28) for month in range(1, 13)]
 
