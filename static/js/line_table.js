@@ -125,5 +125,7 @@
     recompute();
   });
   form.querySelector("[data-add-line]").addEventListener("click", addLine);
+  var parent = form.querySelector("select[name='estimate']");
+  if (parent) { parentChosen(parent); } // a parent picked before this deferred script ran
   recompute();
 }());

@@ -76,7 +76,7 @@ def test_a_change_order_drafted_sent_and_accepted_moves_contract_and_revised_bud
     manager.wait_for_selector("h1:has-text('New change order')")
     parent = manager.locator("select[name=estimate] option").nth(1).get_attribute("value")
     manager.select_option("select[name=estimate]", parent)
-    assert manager.locator(f"details[data-parent='{parent}']").get_attribute("open") is not None  # its lines, shown
+    assert manager.wait_for_selector(f"details[data-parent='{parent}'][open]")  # its lines, shown
     manager.select_option("select[name=lines-0-item]", project_setup["item"])
     assert manager.locator("select[name=lines-0-item] option").nth(1).inner_text().startswith("Cabinets")
     manager.fill("input[name=lines-0-description]", "Pantry cabinets")
