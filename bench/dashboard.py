@@ -9,7 +9,8 @@ SQLite file in a temporary folder, or a PostgreSQL database `costline_bench_<pid
 DATABASE_URL names is never touched) with one small company (10 projects, 1,000 ledger lines) and one large one
 (--projects projects, --lines ledger lines, an estimate, two change orders and, for three in four, a budget per
 project), then asks for the dashboard, its exports and the project page through Django's test Client as a
-signed-in viewer, in rounds over every case (a busy machine's slow spells fall on all of them alike). Each round
+signed-in viewer, with DEBUG off as production serves them (no query log, no template debugging), in rounds
+over every case (a busy machine's slow spells fall on all of them alike). Each round
 times the request, the request's own SELECTs run again on a bare cursor (its SQL alone, without Python), and a raw
 SQL reference: hand-written SQL over the same tables for the same figures (the dashboard: count and totals of every
 matching project, one grouped aggregate per table joined once, and the page's rows; the project page: its

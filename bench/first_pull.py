@@ -18,7 +18,8 @@ limiter (Intuit's per-company limits hold for any client), once before the pull 
 
 Prints per entity rows, calls and seconds; then per run: API calls against the page floor (ceil(rows/page) per
 entity), 429s, rows per CPU-second of this process during the pull (both its threads: the read-ahead and the
-ingest), the pull's wall time and its ratio to the plain fetch, and the peak RSS during the pull; with --runs, each
+ingest), the pull's wall time and its ratio to the plain fetch, the peak RSS during the pull, and the cyclic
+garbage collector's collections and seconds during it; with --runs, each
 run is a process of its own (seeded afresh) and the median CPU and wall ratio follow. The targets:
 at least 15,000 rows per CPU-second; wall within 1.2x the plain fetch; calls at most the floor + 2; no 429; peak RSS
 flat from scale 1 to 3. Figures only: there is no pass/fail on time.
