@@ -66,7 +66,9 @@ def _written_for(model, project: Project) -> QuerySet:
 
 
 def ledger_lines(project: Project) -> QuerySet:
-    return _of_project(LedgerLine, project)
+    """The project's ledger. A project QuickBooks has not given an id yet has none: lines come from QuickBooks
+    transactions, which name a project by that id (and the ledger has no index by the project's key)."""
+    return _of_project(LedgerLine, project) if project.qbo_id else LedgerLine.objects.none()
 
 
 @dataclass

@@ -26,7 +26,12 @@ class LedgerLine(models.Model):
 
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
     project_qbo_id = models.CharField("project QuickBooks id", max_length=32, blank=True)
-    project = models.ForeignKey("Project", on_delete=models.SET_NULL, null=True, blank=True, related_name="ledger")
+    # No index of its own: lines are looked up by project_qbo_id (they reach a project only through its QuickBooks
+    # id), and an index in random project order costs every line a pull inserts. Deleting a project, which sets
+    # this to NULL, reads the ledger table instead (rare, and a few tens of ms at 200,000 lines).
+    project = models.ForeignKey(
+        "Project", on_delete=models.SET_NULL, null=True, blank=True, related_name="ledger", db_index=False
+    )
     customer_qbo_id = models.CharField("customer QuickBooks id", max_length=32, blank=True)
     customer_name = models.CharField(max_length=500, blank=True)
     tagged_by = models.CharField(max_length=12, choices=TaggedBy)
@@ -62,19 +67,16 @@ class LedgerLine(models.Model):
             models.UniqueConstraint(fields=["company", "txn_type", "txn_qbo_id", "line_id"], name="ledger_line_unique")
         ]
         indexes = [
-            # Serves every lookup by project (and kind), and covers the dashboard's per-project sums (amount read
-            # from the index, no row lookups): at 200,000 lines the totals query drops from ~250 ms to ~40 ms on
-            # SQLite (bench/dashboard.py). txn_date before amount covers the WIP's sums to a period end the same
-            # way (bench/wip.py). One index, not two: each costs every ledger insert on a pull.
+            # Every lookup by project goes through this one index: the ledger page and its filter choices (txn_type
+            # last, so the type choices are read from the index), the export, and the dashboard's and the WIP's
+            # per-project sums to a date, covered (amount read from the index, no row lookups): at 200,000 lines
+            # the totals query drops from ~250 ms to ~40 ms on SQLite (bench/dashboard.py, bench/wip.py). One
+            # index in project order, not two, and none on the project key: inserts land all over such an index,
+            # so on SQLite each cost a pull's ledger inserts most of what the table itself does (bench/first_pull.py).
             models.Index(
-                fields=["company", "project_qbo_id", "kind", "txn_date", "amount"], name="ledger_amounts_by_project"
+                fields=["company", "project_qbo_id", "kind", "txn_date", "amount", "txn_type"], name="ledger_by_project"
             ),
             models.Index(fields=["company", "tagged_by"], name="ledger_by_tag"),
-            # A project's own lines: its ledger page, filter choices and export. It replaces (company, txn_date),
-            # which no query looks up by and which SQLite, without statistics, chose for the project's ledger page
-            # to skip sorting, reading the whole company's ledger (~370 ms at 200,000 lines, against ~2 ms now);
-            # txn_type third serves the type filter's choices the same way. Still one index per insert.
-            models.Index(fields=["company", "project_qbo_id", "txn_type", "txn_date"], name="ledger_of_project"),
         ]
 
     def __str__(self):

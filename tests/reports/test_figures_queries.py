@@ -8,7 +8,7 @@ import pytest
 from django.db import connection
 
 from projects.models import LedgerLine, Project
-from reports import figures
+from reports import figures, project_page
 
 pytestmark = pytest.mark.django_db
 
@@ -47,7 +47,8 @@ def reads(lines) -> dict:
     """What the project page asks of its ledger (reports.project_page, reports.figures)."""
     return {
         "ledger page": lines.order_by("txn_date", "txn_type", "txn_qbo_id", "line_id", "pk")[:100],
-        "type choices": lines.order_by("txn_type").values_list("txn_type", flat=True).distinct(),
+        "ledger page of one type": lines.filter(txn_type="Bill").order_by("txn_date", "pk")[:100],
+        "type choices": project_page.kinds_and_types(lines),
         "account choices": lines.exclude(account_qbo_id="")
         .order_by("account_name", "account_qbo_id")
         .values_list("account_qbo_id", "account_name")
