@@ -11,10 +11,11 @@ import json
 from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.db import connections, models, router
 from django.db.backends.base.base import BaseDatabaseWrapper
 
@@ -53,17 +54,39 @@ def _preparer(field: models.Field, connection: BaseDatabaseWrapper) -> Preparer:
     return lambda value: prepare(value, connection)
 
 
-def _copy_preparer(field: models.Field, connection: BaseDatabaseWrapper) -> Preparer | None:
-    """`_preparer` for a COPY, or None where the value goes as it is: psycopg writes text, integers, booleans,
-    Decimals and dates in COPY's text format, which the server parses by the column's type, so Django's preparing
-    (the identity on PostgreSQL for these) is skipped; a first pull writes a few million such values. A JSON value
-    goes as its text, which the server parses into the jsonb column. Date-times keep Django's preparing (time zones)."""
+def _raw_preparer(field: models.Field, connection: BaseDatabaseWrapper) -> Preparer | None:
+    """`_preparer` where the driver is given the common values as they are (None: the value goes unchanged), for a
+    PostgreSQL COPY and for SQLite; a first pull writes a few million such values.
+
+    Text, integers, booleans, Decimals and dates: Django's preparing is the identity for these on both (a date
+    becomes its ISO text), and what it leaves to the driver is done the same way here. psycopg writes them in COPY's
+    text format, which the server parses by the column's type; sqlite3 binds text, integers and booleans itself and
+    turns Decimals and dates into text through the adapters Django's SQLite backend registers (Decimal -> str,
+    date -> ISO text), as for any query. A JSON value goes as its text (Django's own `adapt_json_value` on SQLite,
+    json.dumps with the field's encoder), which the server parses into the jsonb column.
+
+    An aware date-time (what the sync parses QuickBooks' times into) takes the two steps Django's preparing takes for
+    one: on PostgreSQL none (it goes as it is), on SQLite its text in the connection's time zone, naive
+    (`adapt_datetimefield_value`: make_naive, then str). Any other value goes through Django's preparing."""
     if isinstance(field, models.JSONField):
         encode = (field.encoder or json.JSONEncoder)().encode  # json.dumps(value, cls=...) without an encoder a call
         return lambda value: None if value is None else encode(value)
     if _passes_as_is(field) is not None or isinstance(field, models.DecimalField) or type(field) is models.DateField:
         return None
+    if isinstance(field, models.DateTimeField) and settings.USE_TZ:
+        return _aware_datetime(field, connection)
     return _preparer(field, connection)
+
+
+def _aware_datetime(field: models.Field, connection: BaseDatabaseWrapper) -> Preparer:
+    prepare, zone, sqlite = field.get_db_prep_save, connection.timezone, connection.vendor == "sqlite"
+
+    def aware(value: Any) -> Any:
+        if type(value) is not datetime or value.utcoffset() is None:
+            return prepare(value, connection)
+        return str(value.astimezone(zone).replace(tzinfo=None)) if sqlite else value
+
+    return aware
 
 
 def _fields(model: type[models.Model], *, with_pk: bool = False) -> list[models.Field]:
@@ -117,7 +140,8 @@ def insert_rows(
     connection = connections[router.db_for_write(model)]
     fields = _fields(model, with_pk=unique_fields == [model._meta.pk.name])
     copy = connection.vendor == "postgresql" and not update_fields
-    values = Values.of_fields(fields, [(_copy_preparer if copy else _preparer)(f, connection) for f in fields])
+    raw = copy or connection.vendor == "sqlite"
+    values = Values.of_fields(fields, [(_raw_preparer if raw else _preparer)(f, connection) for f in fields])
     if copy:
         _copy(model, fields, connection, map(values.of, rows))
         return len(rows)
