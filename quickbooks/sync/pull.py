@@ -242,12 +242,16 @@ def _pull_whole(
     """Every object of the entity; local ones QuickBooks no longer has are removed when the entity can list them.
     `total`: how many QuickBooks counted, when it was asked (REST entities in a full pull)."""
     with _entity(run, client, entity):
+        # What was here before the pages came: those not among them QuickBooks no longer has. Read before, not
+        # after: an object another writer stores meanwhile is not taken for one QuickBooks dropped, and a first
+        # pull reads an empty table, not the hundred thousand rows it has just written.
+        known = entity.known_ids(run.company) if entity.known_ids is not None else None
         seen: set[str] = set()
         for page in _pages(client, run.company, entity, total=total):
             _ingest(run, client, entity, page)
             seen |= _ids(page)
-        if entity.known_ids is not None:
-            _remove(run, entity, entity.known_ids(run.company) - seen)
+        if known is not None:
+            _remove(run, entity, known - seen)
         _cursor(run.company, entity.name, watermark, whole=True, rows=len(seen))
 
 

@@ -361,6 +361,32 @@ def test_pull_one_of_an_entity_nothing_mirrors_does_nothing(connected_company):
     assert not SyncRun.objects.filter(company=connected_company).exists()
 
 
+def test_a_whole_pull_removes_what_quickbooks_no_longer_has_but_not_what_is_stored_meanwhile(
+    connected_company, filled, monkeypatch
+):
+    """A local copy QuickBooks no longer lists goes; one another writer stores while the pull runs (a push's reply,
+    say) stays, though the pull's pages, read before it, do not name it."""
+    pull.pull_full(company=connected_company)
+    ReferenceRecord.objects.create(company=connected_company, entity="Vendor", qbo_id="987654", name="Gone Ltd")
+    ingest = pull._ingest
+
+    def ingest_while_another_writer_stores(run, client, entity, page):
+        if entity.name == "Vendor":
+            ReferenceRecord.objects.get_or_create(
+                company=connected_company, entity="Vendor", qbo_id="555555", defaults={"name": "Just Pushed Ltd"}
+            )
+        return ingest(run, client, entity, page)
+
+    monkeypatch.setattr(pull, "_ingest", ingest_while_another_writer_stores)
+
+    run = pull.pull_full(company=connected_company)
+
+    assert run.status == SyncRun.Status.SUCCEEDED, run.error
+    assert run.counts["Vendor"]["removed"] == 1
+    assert row(connected_company, "Vendor", "987654").active is False
+    assert row(connected_company, "Vendor", "555555").active is True
+
+
 def test_more_changes_than_one_cdc_answer_holds_are_asked_again_in_halves_and_all_arrive(
     connected_company, scaffolding
 ):
