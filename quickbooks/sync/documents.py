@@ -25,9 +25,11 @@ def ref(qbo_id: str, name: str = "") -> dict | None:
 
 def number(value: Any) -> Decimal | None:
     """An exact Decimal for a JSON number (ints arrive as int, fractions as Decimal); None stays None."""
+    if type(value) is Decimal:  # first: comparing a Decimal with "" goes through the numbers ABCs, slowly
+        return value
     if value is None or value == "":
         return None
-    return value if isinstance(value, Decimal) else Decimal(str(value))
+    return Decimal(str(value))
 
 
 def money(value: Any) -> Decimal:
