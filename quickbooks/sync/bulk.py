@@ -1,10 +1,11 @@
 """Bulk INSERT of plain value dicts: what `bulk_create` writes, without building a model instance per row.
 
 A first pull writes a few hundred thousand rows; `bulk_create` spends most of its time on Model.__init__ and on
-compiling each value through several layers, not in the database. Here each field's conversion is picked once,
-values go through Django's own `get_db_prep_save` (with a shortcut for the common exact types), and the rows go
-out in one `executemany`, or on PostgreSQL one COPY. No pks come back: for rows nothing reads again (lines, ledger
-rows, name-list entries).
+compiling each value through several layers, not in the database. Here each field's conversion is picked once:
+where the driver takes a value as it is (a COPY, SQLite) it goes straight to it, else through Django's own
+`get_db_prep_save` (with a shortcut for the common exact types); the rows go out in one `executemany`, or on
+PostgreSQL one COPY. `tests/sync/test_bulk.py` holds what is stored equal to what `bulk_create` stores. No pks
+come back: for rows nothing reads again (lines, ledger rows, name-list entries).
 """
 
 import json
