@@ -28,7 +28,7 @@ class LedgerLine(models.Model):
     project_qbo_id = models.CharField("project QuickBooks id", max_length=32, blank=True)
     # No index of its own: lines are looked up by project_qbo_id (they reach a project only through its QuickBooks
     # id), and an index in random project order costs every line a pull inserts. Deleting a project, which sets
-    # this to NULL, reads the ledger table instead (rare, and a few tens of ms at 200,000 lines).
+    # this to NULL, reads the ledger table instead: rare, and about 25 ms at 200,000 lines on SQLite.
     project = models.ForeignKey(
         "Project", on_delete=models.SET_NULL, null=True, blank=True, related_name="ledger", db_index=False
     )
