@@ -45,9 +45,10 @@ def sqlite_only():
 
 def reads(lines) -> dict:
     """What the project page asks of its ledger (reports.project_page, reports.figures)."""
+    in_order = ("txn_date", "txn_type", "txn_qbo_id", "line_id", "pk")  # project_page.ledger's order
     return {
-        "ledger page": lines.order_by("txn_date", "txn_type", "txn_qbo_id", "line_id", "pk")[:100],
-        "ledger page of one type": lines.filter(txn_type="Bill").order_by("txn_date", "pk")[:100],
+        "ledger page": lines.order_by(*in_order)[:100],
+        "ledger page of one type": lines.filter(txn_type="Bill").order_by(*in_order)[:100],
         "type choices": project_page.kinds_and_types(lines),
         "account choices": lines.exclude(account_qbo_id="")
         .order_by("account_name", "account_qbo_id")

@@ -101,3 +101,29 @@ def test_documents_and_their_times_are_stored_as_bulk_create_stores_them(company
     record = ReferenceRecord.objects.get(qbo_id="7")
     assert record.qbo_document == document  # and the Decimal comes back a Decimal
     assert isinstance(record.qbo_document["Balance"], Decimal)
+
+
+def test_an_update_by_primary_key_stores_what_save_stores(company):
+    """The ON CONFLICT path a pull uses for rows QuickBooks changed: each row's fields rewritten by its pk."""
+    rows = ledger_rows(company)
+    insert_rows(LedgerLine, rows)
+    changed = {
+        "amount": Decimal("-42.10"),
+        "txn_date": date(2027, 1, 2),
+        "qty": None,
+        "description": "Re-coded ✓",
+        "kind": LedgerLine.Kind.COMMITMENT,
+    }
+    lines = list(LedgerLine.objects.order_by("txn_qbo_id"))
+    for line in lines:
+        for name, value in changed.items():
+            setattr(line, name, value)
+        line.save()
+    expected = stored(LedgerLine, "txn_qbo_id")
+    LedgerLine.objects.update(amount=Decimal("1.00"), txn_date=None, description="", kind=LedgerLine.Kind.COST)
+
+    updates = [{f.attname: getattr(line, f.attname) for f in LedgerLine._meta.concrete_fields} for line in lines]
+    insert_rows(LedgerLine, updates, update_fields=list(changed), unique_fields=["id"])
+
+    assert stored(LedgerLine, "txn_qbo_id") == expected
+    assert LedgerLine.objects.count() == len(rows)  # updated in place, none added
